@@ -1,0 +1,48 @@
+# kaigo_resource_plugin — the targets a user or a newcomer expects.
+#   make demo   installs what is missing, runs the analysis on the bundled sample data -> demo-output/
+#   make test   the whole test suite, headless
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PLUGIN := kaigo_resource_plugin
+export QT_QPA_PLATFORM ?= offscreen
+export VENV
+
+.PHONY: setup demo test test-unit test-qgis lint format bench package transcompile clean
+
+setup:
+	@bash scripts/setup.sh
+	@$(MAKE) --no-print-directory transcompile
+
+transcompile:
+	@bash scripts/transcompile.sh
+
+demo: setup
+	$(PY) scripts/demo.py --output demo-output
+
+test: setup
+	$(PY) -m pytest -q tests
+
+test-unit: setup
+	$(PY) -m pytest -q tests/unit
+
+test-qgis: setup
+	$(PY) -m pytest -q tests/qgis
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(PY) scripts/bench.py
+
+package: setup
+	$(PY) scripts/package.py --output dist
+
+clean:
+	rm -rf dist build demo-output bench-output .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

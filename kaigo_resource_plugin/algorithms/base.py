@@ -1,0 +1,80 @@
+"""Thin base class shared by every algorithm of the kaigo provider."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.errors import Cancelled, InputError
+from ..i18n_loader import qgis_locale
+
+PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
+HELP_DIR = os.path.join(PLUGIN_DIR, "help")
+
+
+def help_text(name: str, lang: str | None = None) -> str:
+    """Help of algorithm ``name`` in the QGIS language (Japanese or English), from help/."""
+    lang = lang or qgis_locale()
+    order = ["ja", "en"] if lang == "ja" else ["en", "ja"]
+    for code in order:
+        path = os.path.join(HELP_DIR, f"{name}_{code}.html")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+    return ""
+
+
+class KaigoAlgorithm(QgsProcessingAlgorithm):
+    """Subclasses set NAME, DISPLAY_NAME, GROUP_ID, GROUP and implement initAlgorithm() and run()."""
+
+    NAME = ""
+    DISPLAY_NAME = ""
+    GROUP_ID = "analysis"
+    GROUP = "Analysis"
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate(type(self).__name__, text)
+
+    def createInstance(self):  # noqa: N802 (QGIS API)
+        return type(self)()
+
+    def name(self) -> str:
+        return self.NAME
+
+    def displayName(self) -> str:  # noqa: N802
+        return self.tr(self.DISPLAY_NAME)
+
+    def group(self) -> str:
+        return QCoreApplication.translate("KaigoAlgorithm", self.GROUP)
+
+    def groupId(self) -> str:  # noqa: N802
+        return self.GROUP_ID
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return help_text(self.NAME)
+
+    def icon(self):
+        return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        try:
+            return self.run(parameters, context, feedback)
+        except InputError as err:
+            raise QgsProcessingException(str(err)) from None
+        except Cancelled:
+            raise QgsProcessingException(
+                "処理が取り消されました。出力は書き込まれていません。\n"
+                "The run was cancelled; no output was written."
+            ) from None
+
+    def run(self, parameters, context, feedback):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def check_cancel(feedback) -> None:
+    """Raise Cancelled when the user pressed Cancel (call between steps, before writing)."""
+    if feedback is not None and feedback.isCanceled():
+        raise Cancelled()

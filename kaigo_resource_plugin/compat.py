@@ -1,0 +1,61 @@
+"""The few PyQGIS differences between QGIS 3.22 (Qt5) and QGIS 3.38+/4 (Qt6), in one place."""
+
+from __future__ import annotations
+
+from qgis.core import Qgis, QgsField, QgsWkbTypes
+from qgis.PyQt.QtCore import QVariant
+
+QGIS_INT = Qgis.QGIS_VERSION_INT
+
+try:  # QGIS >= 3.38 prefers QMetaType; QGIS 4 only accepts it
+    from qgis.PyQt.QtCore import QMetaType
+
+    _HAS_METATYPE_FIELDS = QGIS_INT >= 33800
+except ImportError:  # pragma: no cover
+    QMetaType = None
+    _HAS_METATYPE_FIELDS = False
+
+if _HAS_METATYPE_FIELDS:
+    _TYPES = {
+        "int": QMetaType.Type.Int,
+        "longlong": QMetaType.Type.LongLong,
+        "double": QMetaType.Type.Double,
+        "string": QMetaType.Type.QString,
+    }
+else:
+    _TYPES = {
+        "int": QVariant.Int,
+        "longlong": QVariant.LongLong,
+        "double": QVariant.Double,
+        "string": QVariant.String,
+    }
+
+
+def make_field(name: str, kind: str, length: int = 0, precision: int = 0) -> QgsField:
+    """A QgsField of kind "int", "longlong", "double" or "string" on every supported QGIS."""
+    return QgsField(name, _TYPES[kind], "", length, precision)
+
+
+def field_kind(field: QgsField) -> str:
+    """"int", "double", "string" or "other" for an existing field, on every supported QGIS."""
+    if field.isNumeric():
+        t = field.type()
+        as_int = int(t) if not hasattr(t, "value") else int(t.value)
+        return "double" if as_int == 6 else "int"  # 6 = Double in both QVariant and QMetaType
+    as_int = int(field.type()) if not hasattr(field.type(), "value") else int(field.type().value)
+    return "string" if as_int == 10 else "other"  # 10 = QString / String
+
+
+def geometry_type(wkb_type) -> int:
+    """0 point, 1 line, 2 polygon, 3 unknown, 4 null — as an int on 3.22 and 4.x."""
+    gt = QgsWkbTypes.geometryType(wkb_type)
+    return int(gt.value) if hasattr(gt, "value") else int(gt)
+
+
+def is_null(value) -> bool:
+    """True for Python None, QVariant NULL (QGIS 3) and an invalid QVariant."""
+    if value is None:
+        return True
+    if isinstance(value, QVariant):
+        return value.isNull()
+    return False

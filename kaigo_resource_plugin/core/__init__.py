@@ -1,0 +1,1 @@
+"""Pure Python + numpy computations of the plugin. Nothing in core/ imports qgis."""

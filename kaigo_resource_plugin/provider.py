@@ -1,0 +1,34 @@
+"""The Processing provider "kaigo"."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+
+from .algorithms import algorithm_classes
+
+PLUGIN_DIR = os.path.dirname(__file__)
+
+
+class KaigoProvider(QgsProcessingProvider):
+    def id(self) -> str:
+        return "kaigo"
+
+    def name(self) -> str:
+        return QCoreApplication.translate("KaigoProvider", "Kaigo resources (地域資源充足率)")
+
+    def longName(self) -> str:  # noqa: N802
+        return self.name()
+
+    def icon(self):
+        return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
+
+    def svgIconPath(self) -> str:  # noqa: N802
+        return os.path.join(PLUGIN_DIR, "icons", "icon.svg")
+
+    def loadAlgorithms(self):  # noqa: N802
+        for cls in algorithm_classes():
+            self.addAlgorithm(cls())
