@@ -1,0 +1,109 @@
+"""Map styles shared by the dock panel and the map export: chōme red / blue / grey, resources as blue pins."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsMarkerSymbol,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsSvgMarkerSymbolLayer,
+)
+from qgis.PyQt.QtGui import QColor
+
+PIN_SVG = os.path.join(os.path.dirname(__file__), "icons", "pin.svg")
+
+STATUS_COLORS = {"blank": "#e31a1c", "covered": "#1f78b4", "no_population": "#bdbdbd"}
+STATUS_LABELS = {
+    "ja": {"blank": "空白地域（500m以内に資源なし）", "covered": "資源あり", "no_population": "人口なし"},
+    "en": {"blank": "Blank area (no resource within 500 m)", "covered": "Resource within reach",
+           "no_population": "No population"},
+}
+STATUS_ORDER = ("blank", "covered", "no_population")
+
+
+def status_label(status: str, lang: str, radius_m: float = 500.0, count: int | None = None) -> str:
+    text = STATUS_LABELS["en" if lang == "en" else "ja"][status]
+    if radius_m != 500.0:
+        text = text.replace("500m", f"{radius_m:g}m").replace("500 m", f"{radius_m:g} m")
+    if count is not None:
+        text += f" ({count:,})"
+    return text
+
+
+def status_counts(layer, field: str = "status") -> dict[str, int]:
+    idx = layer.fields().indexOf(field)
+    counts = {key: 0 for key in STATUS_ORDER}
+    if idx < 0:
+        return counts
+    for feat in layer.getFeatures():
+        value = feat[idx]
+        if value in counts:
+            counts[value] += 1
+    return counts
+
+
+def _fill(color: str, geometry_type: int):
+    if geometry_type == 2:
+        return QgsFillSymbol.createSimple(
+            {"color": color, "outline_color": "#ffffff", "outline_width": "0.15", "outline_width_unit": "MM"}
+        )
+    return QgsMarkerSymbol.createSimple(
+        {"name": "circle", "color": color, "outline_color": "#ffffff", "size": "2.2"}
+    )
+
+
+def apply_status_style(layer, lang: str = "ja", field: str = "status", radius_m: float = 500.0) -> dict:
+    """Categorised renderer on ``field``: blank red, covered blue, no population grey; counts in the legend.
+
+    Returns the counts per status.
+    """
+    from .compat import geometry_type
+
+    gtype = geometry_type(layer.wkbType())
+    counts = status_counts(layer, field)
+    categories = []
+    for key in STATUS_ORDER:
+        symbol = _fill(STATUS_COLORS[key], gtype)
+        categories.append(QgsRendererCategory(key, symbol, status_label(key, lang, radius_m, counts[key])))
+    renderer = QgsCategorizedSymbolRenderer(field, categories)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()
+    return counts
+
+
+def pin_symbol(size_mm: float = 4.0):
+    symbol = QgsMarkerSymbol()
+    pin = QgsSvgMarkerSymbolLayer(PIN_SVG, size_mm)
+    pin.setFillColor(QColor("#1d4ed8"))
+
+    try:
+        from qgis.core import Qgis
+
+        pin.setVerticalAnchorPoint(Qgis.VerticalAnchorPoint.Bottom)
+    except AttributeError:  # QGIS < 3.40
+        from qgis.core import QgsMarkerSymbolLayer
+
+        pin.setVerticalAnchorPoint(QgsMarkerSymbolLayer.Bottom)
+    symbol.changeSymbolLayer(0, pin)
+    return symbol
+
+
+def apply_resource_style(layer, size_mm: float = 4.0) -> None:
+    """Resources as blue pins (points; polygons get a blue outline)."""
+    from .compat import geometry_type
+
+    if geometry_type(layer.wkbType()) == 0:
+        layer.setRenderer(QgsSingleSymbolRenderer(pin_symbol(size_mm)))
+    else:
+        layer.setRenderer(
+            QgsSingleSymbolRenderer(
+                QgsFillSymbol.createSimple(
+                    {"color": "0,0,0,0", "outline_color": "#1d4ed8", "outline_width": "0.6"}
+                )
+            )
+        )
+    layer.triggerRepaint()
