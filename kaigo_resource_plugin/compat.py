@@ -37,7 +37,7 @@ def make_field(name: str, kind: str, length: int = 0, precision: int = 0) -> Qgs
 
 
 def field_kind(field: QgsField) -> str:
-    """"int", "double", "string" or "other" for an existing field, on every supported QGIS."""
+    """ "int", "double", "string" or "other" for an existing field, on every supported QGIS."""
     if field.isNumeric():
         t = field.type()
         as_int = int(t) if not hasattr(t, "value") else int(t.value)

@@ -19,8 +19,11 @@ PIN_SVG = os.path.join(os.path.dirname(__file__), "icons", "pin.svg")
 STATUS_COLORS = {"blank": "#e31a1c", "covered": "#1f78b4", "no_population": "#bdbdbd"}
 STATUS_LABELS = {
     "ja": {"blank": "空白地域（500m以内に資源なし）", "covered": "資源あり", "no_population": "人口なし"},
-    "en": {"blank": "Blank area (no resource within 500 m)", "covered": "Resource within reach",
-           "no_population": "No population"},
+    "en": {
+        "blank": "Blank area (no resource within 500 m)",
+        "covered": "Resource within reach",
+        "no_population": "No population",
+    },
 }
 STATUS_ORDER = ("blank", "covered", "no_population")
 

@@ -26,7 +26,9 @@ def main() -> int:
     qgis_env.start()
     from qgis.core import QgsApplication
 
-    ids = sorted(a.id() for a in QgsApplication.processingRegistry().algorithms() if a.provider().id() == "kaigo")
+    ids = sorted(
+        a.id() for a in QgsApplication.processingRegistry().algorithms() if a.provider().id() == "kaigo"
+    )
     print("kaigo algorithms:", ", ".join(ids) or "(none yet)")
     if "kaigo:fullanalysis" not in ids:
         print("kaigo:fullanalysis is not part of this build yet; nothing more to run.")

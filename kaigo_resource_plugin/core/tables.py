@@ -134,7 +134,7 @@ def write_xlsx(
     used: set[str] = set()
     names = []
     for name, _h, _r in sheets:
-        clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "Sheet"
+        clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
         candidate, k = clean, 2
         while candidate in used:
             candidate = f"{clean[:28]}_{k}"
