@@ -21,8 +21,10 @@ class KaigoResourcePlugin:
 
         self.translator = install_translator()
         if self.provider is None:
-            self.provider = KaigoProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = KaigoProvider()
+            # addProvider() takes ownership and refuses a second "kaigo" (another instance of the plugin)
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
 
     # -- Desktop ---------------------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API name)

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "kaigo_resource_plugin"
 EXCLUDE_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis"}
-EXCLUDE_SUFFIXES = {".pyc", ".pyo", ".ts", ".pro", ".orig", ".rej", ".swp"}
+EXCLUDE_SUFFIXES = {".pyc", ".pyo", ".ts", ".tsv", ".pro", ".orig", ".rej", ".swp"}
 
 
 def version() -> str:

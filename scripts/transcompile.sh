@@ -10,6 +10,7 @@ if [ -z "$lr" ]; then
   echo "lrelease not found (Debian: qttools5-dev-tools); the plugin runs in English without it." >&2
   exit 0
 fi
+/usr/bin/python3 scripts/build_ts.py
 for ts in kaigo_resource_plugin/i18n/*.ts; do
   [ -e "$ts" ] || continue
   "$lr" -silent "$ts" -qm "${ts%.ts}.qm"

@@ -1,27 +1,16 @@
-"""Shared test helpers: where the repository, its sample data and the project's shared data lie."""
+"""Shared test fixtures: the repository, its sample data and the project's shared data."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_data"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kaigo_paths import ROOT, SAMPLE, SHARED  # noqa: E402
 
-
-def _shared_data() -> Path:
-    env = os.environ.get("KAIGO_SHARED_DATA")
-    if env:
-        return Path(env)
-    return ROOT.parent / "shared" / "data"
-
-
-SHARED = _shared_data()
+__all__ = ["ROOT", "SAMPLE", "SHARED"]
 
 
 @pytest.fixture(scope="session")
