@@ -200,14 +200,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Output folder"))
         )
         for key, label in (
-            ("CHOME_GPKG", "Chōme with access (GeoPackage)"),
-            ("MUNICIPALITIES_GPKG", "Municipality table (GeoPackage)"),
-            ("MUNICIPALITIES_CSV", "Municipality table (CSV)"),
-            ("MUNICIPALITIES_XLSX", "Municipality table (XLSX)"),
-            ("JOIN_REPORT", "Join report (CSV)"),
-            ("SUMMARY", "Run summary"),
+            ("CHOME_GPKG", self.tr("Chōme with access (GeoPackage)")),
+            ("MUNICIPALITIES_GPKG", self.tr("Municipality table (GeoPackage)")),
+            ("MUNICIPALITIES_CSV", self.tr("Municipality table (CSV)")),
+            ("MUNICIPALITIES_XLSX", self.tr("Municipality table (XLSX)")),
+            ("JOIN_REPORT", self.tr("Join report (CSV)")),
+            ("SUMMARY", self.tr("Run summary")),
         ):
-            self.addOutput(QgsProcessingOutputFile(key, self.tr(label)))
+            self.addOutput(QgsProcessingOutputFile(key, label))
         self.addOutput(QgsProcessingOutputFolder("CHARTS_FOLDER", self.tr("Charts folder")))
         self.addOutput(QgsProcessingOutputFolder("MAPS_FOLDER", self.tr("Maps folder")))
         self.addOutput(QgsProcessingOutputString("FILES", self.tr("Every file written (one per line)")))
