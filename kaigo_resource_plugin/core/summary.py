@@ -75,9 +75,9 @@ def footnote(summary: dict, lang: str = "ja") -> str:
     osm = any(_is_osm(r) for r in resources)
     if lang == "en":
         parts = ["Source: e-Stat (Portal Site of Official Statistics of Japan)"]
-        census = [f"{y} Census" for y in sorted(set(summary["boundary_years"]) | set(summary["age_years"]))]
-        if census:
-            parts[0] += ", " + " and ".join(census) + " small-area data"
+        census_years = [f"{y} Census" for y in sorted(set(summary["boundary_years"]) | set(summary["age_years"]))]
+        if census_years:
+            parts[0] += ", " + " and ".join(census_years) + " small-area data"
         res = ", ".join(f"{r['name']} ({r['features']:,})" for r in resources)
         parts.append(f"resources: {res}" + (" © OpenStreetMap contributors" if osm else ""))
         elderly = "at-home elderly = 75+ minus care level 3+"
