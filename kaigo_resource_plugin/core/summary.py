@@ -75,7 +75,9 @@ def footnote(summary: dict, lang: str = "ja") -> str:
     osm = any(_is_osm(r) for r in resources)
     if lang == "en":
         parts = ["Source: e-Stat (Portal Site of Official Statistics of Japan)"]
-        census_years = [f"{y} Census" for y in sorted(set(summary["boundary_years"]) | set(summary["age_years"]))]
+        census_years = [
+            f"{y} Census" for y in sorted(set(summary["boundary_years"]) | set(summary["age_years"]))
+        ]
         if census_years:
             parts[0] += ", " + " and ".join(census_years) + " small-area data"
         res = ", ".join(f"{r['name']} ({r['features']:,})" for r in resources)
