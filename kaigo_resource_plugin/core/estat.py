@@ -440,7 +440,7 @@ def read_age_tables(paths: Sequence[str]) -> AgeTable:
 
 
 def normalize_key(value: object) -> str:
-    """KEY_CODE as a digit string ('' when empty): ints and floats from sloppy files are accepted."""
+    """KEY_CODE as a digit string ('' when empty): ints, floats and lost leading zeros are repaired."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -450,6 +450,9 @@ def normalize_key(value: object) -> str:
     text = str(value).strip()
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    if text.isdigit() and len(text) in (4, 8, 10):
+        # a prefecture code 01–09 whose leading zero a spreadsheet dropped (keys have 5, 9 or 11 digits)
+        text = "0" + text
     return text
 
 
@@ -750,7 +753,7 @@ def join_boundaries(
     boundary_ward_set = set(boundary_wards)
 
     # coverage of table rows: matched directly, or through a matched level-3 parent
-    covered = set(matched_level)
+    covered = set(matched_level) - set(overlap)  # an overlapping town key gets NULL: it covers nothing
     table_only: list[AgeRow] = []
     table_other_munis: set[str] = set()
     suppressed_rows: list[AgeRow] = []
@@ -767,8 +770,8 @@ def join_boundaries(
                 merged_pairs.append((r, target))
         if r.level in (2, 3, 4) and (r.total is None or r.age75 is None) and r.htksyori != "2":
             suppressed_rows.append(r)
-        if r.level not in (2, 4) or key in covered:
-            continue
+        if r.level not in (2, 4) or key in covered or r.htksyori == "2":
+            continue  # merged-away rows carry no figures: they are listed under "merged"
         if r.level == 4 and key[:9] in covered:
             continue
         table_only.append(r)
@@ -781,7 +784,11 @@ def join_boundaries(
     for lv in (2, 3, 4):
         add(f"matched_level{lv}", count=n_level[lv], detail=f"keys matched to a HYOSYO={lv} row")
     add("boundary_missing", count=len(missing), detail="boundary keys with no row in the table (pop NULL)")
-    add("table_only", count=len(table_only), detail="level-2/4 rows of these municipalities with no boundary")
+    add(
+        "table_only",
+        count=len(table_only),
+        detail="level-2/4 rows (with figures) of these municipalities that no boundary key covers",
+    )
     add("water_dropped", count=water, detail="water areas (HCODE 8154) dropped")
     add("multipart_merged", count=multipart, detail="keys stored as several features, merged into one")
     if no_key:
