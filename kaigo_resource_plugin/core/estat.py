@@ -768,8 +768,10 @@ def join_boundaries(
         if r.htksyori == "2":
             for target in _expand_relative(w, r.htksaki):
                 merged_pairs.append((r, target))
-        if r.level in (2, 3, 4) and (r.total is None or r.age75 is None) and r.htksyori != "2":
-            suppressed_rows.append(r)
+        if (r.total is None or r.age75 is None) and r.htksyori != "2":
+            # a level-3 total is X when one of its chōme is: it matters only when a boundary key uses it
+            if r.level in (2, 4) or (r.level == 3 and key in matched_level):
+                suppressed_rows.append(r)
         if r.level not in (2, 4) or key in covered or r.htksyori == "2":
             continue  # merged-away rows carry no figures: they are listed under "merged"
         if r.level == 4 and key[:9] in covered:
@@ -912,6 +914,12 @@ def join_boundaries(
                 f"chōme sum of 75+ {s_75:,} differs from the municipality row {t_75:,}"
             )
 
+    n_checked = sum(1 for r in report if r.item == "muni_check_75plus")
+    log.append(
+        f"市区町村の照合（町丁の75歳以上の合計 = HYOSYO=1 の行）: {n_checked - lost_munis:,} / "
+        f"{n_checked:,} が一致。 / Municipality check (chōme sum of 75+ = the HYOSYO=1 row): "
+        f"{n_checked - lost_munis:,} of {n_checked:,} equal."
+    )
     summary = {
         "boundary_keys": len(keys),
         "matched": len(matched_level),

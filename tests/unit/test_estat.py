@@ -309,6 +309,28 @@ def test_level3_match_covers_its_chome_and_is_never_added_to_them():
     assert any("220" in w and "300" in w for w in res.warnings)
 
 
+def test_suppressed_town_total_matched_at_level3():
+    rows = [
+        ("99999", 1, "テスト市", "", "0", "", "10", "3"),
+        ("999990010", 3, "テスト市", "一町", "0", "", "X", "X"),
+        ("99999001001", 4, "テスト市", "一町一丁目", "1", "", "10", "3"),
+        ("99999001002", 4, "テスト市", "一町二丁目", "2", "001001", "X", "X"),
+    ]
+    res = estat.join_boundaries([rec(0, "999990010")], table_from(rows))
+    c = res.chome[0]
+    assert (c.join_status, c.age_level, c.pop_total, c.pop_75plus, c.at_home_75plus) == (
+        "suppressed",
+        3,
+        None,
+        None,
+        None,
+    )
+    assert [r.key for r in res.report if r.item == "suppressed" and r.key] == ["999990010"]
+    # the merge inside the town is listed even though neither chōme is a boundary key
+    merged = [r for r in res.report if r.item == "merged" and r.key]
+    assert [(r.key, r.detail.split()[1]) for r in merged] == [("99999001002", "99999001001")]
+
+
 def test_no_match_at_all_is_an_error():
     table = table_from(SMALL)
     with pytest.raises(InputError) as err:
@@ -437,6 +459,8 @@ def test_real_osaka_2015_points_against_2020_table(shared_data):
     assert s["matched"] == 8597 and s["matched_level3"] == 7 and s["boundary_missing"] == 85
     assert s["matched_level2"] + s["matched_level4"] == 8590  # the shared README's "8,590 match"
     assert s["water_dropped"] == 18
+    assert s["merged"] == 192  # every HTKSYORI=2 row of the prefecture names one target
+    assert s["suppressed"] == 0  # the 15 X level-3 totals are not used by any boundary key
     # the README's "139 only in 2020" = 113 rows (with figures) that no boundary key covers + 23 chōme
     # of the 7 towns matched at level 3 + 3 rows whose figures e-Stat merged into another area
     l3 = {c.key for c in res.chome if c.age_level == 3}
