@@ -914,12 +914,6 @@ def join_boundaries(
                 f"chōme sum of 75+ {s_75:,} differs from the municipality row {t_75:,}"
             )
 
-    n_checked = sum(1 for r in report if r.item == "muni_check_75plus")
-    log.append(
-        f"市区町村の照合（町丁の75歳以上の合計 = HYOSYO=1 の行）: {n_checked - lost_munis:,} / "
-        f"{n_checked:,} が一致。 / Municipality check (chōme sum of 75+ = the HYOSYO=1 row): "
-        f"{n_checked - lost_munis:,} of {n_checked:,} equal."
-    )
     summary = {
         "boundary_keys": len(keys),
         "matched": len(matched_level),
@@ -949,6 +943,17 @@ def join_boundaries(
         f"{n_level[3]:,}, level 4: {n_level[4]:,}), {len(missing):,} missing from the table, "
         f"{len(table_only):,} table rows without boundary, {water:,} water areas dropped, "
         f"{multipart:,} multi-part keys merged."
+    )
+    log.append(
+        f"秘匿（X）の行 {len(suppressed_rows):,} 件、e-Stat が別の地域に合算した行 {len(merged_pairs):,} 件"
+        f"（REPORT に一覧）。 / {len(suppressed_rows):,} suppressed (X) rows, {len(merged_pairs):,} rows whose "
+        "figures e-Stat added to another area (listed in REPORT)."
+    )
+    n_checked = sum(1 for r in report if r.item == "muni_check_75plus")
+    log.append(
+        f"市区町村の照合（町丁の75歳以上の合計 = HYOSYO=1 の行）: {n_checked - lost_munis:,} / "
+        f"{n_checked:,} が一致。 / Municipality check (chōme sum of 75+ = the HYOSYO=1 row): "
+        f"{n_checked - lost_munis:,} of {n_checked:,} equal."
     )
     if missing:
         limit = len(missing) if list_limit is None else list_limit
