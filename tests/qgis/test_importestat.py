@@ -374,3 +374,42 @@ def test_qgis_process_with_two_ages_files(plugin, shared_data, osaka_table, tmp_
     assert any("cp932 (bytes" in line for line in data["log"]["info"])
     rows = _by_key(tmp_path / "o.gpkg")
     assert sum(r["pop_75plus"] or 0 for r in rows.values()) == 15784
+
+
+def test_several_inputs_are_reprojected_to_the_first_crs(plugin, run_alg, osaka_table, tmp_path):
+    extra = _memory_polygons([("27218002001", "北条１丁目", 8101, None, 135.65)])  # EPSG:6668 degrees
+    res = run_alg(
+        "kaigo:importestat",
+        {
+            "INPUT": [str(FIXTURES / "daito_nocpg" / "chome.shp"), extra],
+            "AGES": [str(osaka_table)],
+            "OUTPUT": str(tmp_path / "o.gpkg"),
+            "REPORT": str(tmp_path / "r.gpkg"),
+        },
+    )
+    layer = _layer(res["OUTPUT"])
+    assert layer.crs().authid() == "EPSG:2448"
+    feats = {f["KEY_CODE"]: f for f in layer.getFeatures()}
+    assert len(feats) == 124
+    g = feats["27218002001"].geometry()
+    assert len(g.asMultiPolygon()) == 2  # the Daito polygon and the extra square, one chōme
+    box = g.boundingBox()
+    # plane rectangular zone VI metres (135.65°E, 34.7°N is about x = -32 km, y = -144 km)
+    assert -40000 < box.xMinimum() < box.xMaximum() < -25000
+    assert -150000 < box.yMinimum() < box.yMaximum() < -135000
+    assert feats["27218002001"]["pop_75plus"] == 383  # counted once
+
+
+def test_polygons_mixed_with_a_table_stop(plugin, run_alg, shared_data, osaka_table, tmp_path):
+    _fails(
+        run_alg,
+        {
+            "INPUT": [
+                str(FIXTURES / "daito_nocpg" / "chome.shp"),
+                str(shared_data / "osaka-2015-points" / "27-oosaka-all.dbf"),
+            ],
+            "AGES": [str(osaka_table)],
+        },
+        tmp_path,
+        "polygons",
+    )
