@@ -628,14 +628,14 @@ def join_boundaries(
     groups: dict[str, list[BoundaryRecord]] = {}
     water = 0
     no_key = 0
-    for r in records:
-        if r.hcode == WATER_HCODE:
+    for b in records:
+        if b.hcode == WATER_HCODE:
             water += 1
             continue
-        if not r.key:
+        if not b.key:
             no_key += 1
             continue
-        groups.setdefault(r.key, []).append(r)
+        groups.setdefault(b.key, []).append(b)
     if not groups:
         raise InputError(
             ja="境界データに（水面以外の）KEY_CODE を持つ地物が 1 つもありません。",
