@@ -24,6 +24,7 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProviderRegistry,
+    QgsVectorLayer,
     QgsWkbTypes,
 )
 
@@ -235,41 +236,64 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         if item.kind == "table":
             request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
         key_up = key_field.upper()
-        mismatch = False
-        repaired = 0
-        for feat in layer.getFeatures(request):
-            fid = feat.id()
-            attrs = feat.attributes()
-            rec: dict[str, object] = {}
-            for w, i in zip(wanted, idx):
-                v = attrs[i]
-                rec[w] = None if is_null(v) else v
-            if dbf_cols is not None and 0 <= fid < len(dbf_cols[key_up]):
-                from_dbf = {w: dbf_cols[w][fid] for w in wanted}
-                if estat.normalize_key(from_dbf[key_up]) != estat.normalize_key(rec[key_up]):
+
+        def collect(source_layer, cols):
+            """(records, geometries, dbf mismatch, values repaired, values with U+FFFD)."""
+            records, geoms = [], []
+            mismatch = False
+            repaired = broken = 0
+            for feat in source_layer.getFeatures(request):
+                fid = feat.id()
+                attrs = feat.attributes()
+                rec: dict[str, object] = {}
+                for w, i in zip(wanted, idx):
+                    v = attrs[i]
+                    rec[w] = None if is_null(v) else v
+                from_dbf = False
+                if cols is not None and 0 <= fid < len(cols[key_up]):
+                    dbf_rec = {w: cols[w][fid] for w in wanted}
+                    if estat.normalize_key(dbf_rec[key_up]) == estat.normalize_key(rec[key_up]):
+                        rec, from_dbf = dbf_rec, True
+                if cols is not None and not from_dbf:
                     mismatch = True
+                if not from_dbf:
+                    for w, v in rec.items():
+                        if isinstance(v, str):
+                            fixed = estat.repair_mojibake(v)
+                            if fixed != v:
+                                repaired += 1
+                                rec[w] = fixed
+                            elif "\ufffd" in v:
+                                broken += 1
+                records.append(rec)
+                if item.kind == "table":
+                    geoms.append(None)
                 else:
-                    rec = from_dbf
-            elif dbf_cols is not None:
-                mismatch = True
-            if dbf_cols is None or mismatch:
-                for w, v in rec.items():
-                    if isinstance(v, str):
-                        fixed = estat.repair_mojibake(v)
-                        if fixed != v:
-                            repaired += 1
-                            rec[w] = fixed
-            item.records.append(rec)
-            if item.kind == "table":
-                item.geoms.append(None)
-            else:
-                g = feat.geometry()
-                item.geoms.append(None if g is None or g.isEmpty() else QgsGeometry(g))
+                    g = feat.geometry()
+                    geoms.append(None if g is None or g.isEmpty() else QgsGeometry(g))
+            return records, geoms, mismatch, repaired, broken
+
+        records, geoms, mismatch, repaired, broken = collect(layer, dbf_cols)
+        if broken and layer.providerType() == "ogr":
+            # Undecodable bytes and no .dbf we can read (e.g. inside a zip): let OGR decode them as CP932.
+            clone = QgsVectorLayer(layer.source(), layer.name(), "ogr")
+            clone.setProviderEncoding("CP932")
+            if clone.isValid() and [f.name() for f in clone.fields()] == names:
+                records2, geoms2, _m, repaired2, broken2 = collect(clone, None)
+                if broken2 < broken:
+                    records, geoms, repaired, broken = records2, geoms2, repaired2, broken2
+                    item.encoding_note = "CP932 through the OGR provider"
+        item.records, item.geoms = records, geoms
         if mismatch:
             item.encoding_note = "attributes from QGIS (the .dbf records did not line up with the features)"
-        if dbf_cols is None and not item.encoding_note:
-            item.encoding_note = "attributes from QGIS (no .dbf)" + (
-                f"; {repaired} mojibake values repaired as CP932" if repaired else ""
+        if not item.encoding_note:
+            item.encoding_note = "attributes from QGIS (no .dbf)"
+        if repaired:
+            item.encoding_note += f"; {repaired:,} mojibake values repaired as CP932"
+        if broken:
+            feedback.pushWarning(
+                f"{layer.name()}: {broken:,} 個の文字列が正しく読めません（文字コード不明）。/ "
+                f"{broken:,} text values could not be decoded (unknown encoding)."
             )
         return item
 

@@ -413,3 +413,31 @@ def test_polygons_mixed_with_a_table_stop(plugin, run_alg, shared_data, osaka_ta
         tmp_path,
         "polygons",
     )
+
+
+def test_shapefile_inside_a_zip_without_cpg_is_decoded_through_ogr(plugin, run_alg, tmp_path):
+    import zipfile
+
+    archive = tmp_path / "daito.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for ext in ("shp", "shx", "dbf", "prj"):
+            zf.write(FIXTURES / "daito_nocpg" / f"chome.{ext}", f"chome.{ext}")
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(f"/vsizip/{archive}/chome.shp", "daito", "ogr")
+    assert layer.isValid()
+    assert next(layer.getFeatures())["CITY_NAME"] != "大東市"  # OGR alone: undecodable
+    res = run_alg(
+        "kaigo:importestat",
+        {
+            "INPUT": [layer],
+            "AGES": [str(FIXTURES / "daito_ages_utf8bom.csv")],
+            "OUTPUT": str(tmp_path / "o.gpkg"),
+            "REPORT": str(tmp_path / "r.gpkg"),
+        },
+    )
+    rows = _by_key(res["OUTPUT"])
+    assert len(rows) == 124
+    assert {r["muni_name"] for r in rows.values()} == {"大東市"}
+    assert rows["27218002001"]["chome_name"] == "北条１丁目"
+    assert sum(r["pop_75plus"] or 0 for r in rows.values()) == 15784
