@@ -49,6 +49,9 @@ _WANTED = (
     "X_CODE",
     "Y_CODE",
     "AREA_MAX_F",
+    "MUNI_CODE",
+    "MUNI_NAME",
+    "CHOME_NAME",
 )
 _LOG_LIMIT = 50  # keys listed in the log; the REPORT table lists all
 

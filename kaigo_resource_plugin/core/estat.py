@@ -492,7 +492,8 @@ def record_names(rec: dict[str, object], layout: str) -> tuple[str | None, str |
         gst, css = s("GST_NAME"), s("CSS_NAME")
         muni = ((gst or "") + (css or "")) or s("CITY_NAME")
         chome = s("MOJI") or s("S_NAME")
-    return pref, muni, chome
+    # a layer written by this plugin (re-imported): its own field names
+    return pref or s("PREF_NAME"), muni or s("MUNI_NAME"), chome or s("CHOME_NAME")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1060,6 +1061,8 @@ def make_record(
     hint = None
     if pref_code.isdigit() and city_code.isdigit():
         hint = pref_code.zfill(2) + city_code.zfill(3)
+    elif normalize_key(rec.get("MUNI_CODE")).isdigit():
+        hint = normalize_key(rec.get("MUNI_CODE")).zfill(5)
     care3 = None
     if care3_field:
         raw = rec.get(care3_field.upper())

@@ -441,3 +441,16 @@ def test_shapefile_inside_a_zip_without_cpg_is_decoded_through_ogr(plugin, run_a
     assert {r["muni_name"] for r in rows.values()} == {"大東市"}
     assert rows["27218002001"]["chome_name"] == "北条１丁目"
     assert sum(r["pop_75plus"] or 0 for r in rows.values()) == 15784
+
+
+def test_reimporting_the_output_gives_the_same_chome(plugin, run_alg, daito_run, osaka_table, tmp_path):
+    res = run_alg(
+        "kaigo:importestat",
+        {
+            "INPUT": [daito_run["OUTPUT"]],
+            "AGES": [str(osaka_table)],
+            "OUTPUT": str(tmp_path / "again.gpkg"),
+            "REPORT": str(tmp_path / "r.gpkg"),
+        },
+    )
+    assert _by_key(res["OUTPUT"]) == _by_key(daito_run["OUTPUT"])
