@@ -27,6 +27,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
+from qgis.PyQt.QtCore import QUrl
 
 from ..compat import geometry_type, is_null, make_field
 from ..core import estat
@@ -169,14 +170,24 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
 
     def _age_paths(self, parameters, context) -> list[str]:
         try:
-            paths = self.parameterAsFileList(parameters, self.AGES, context)
+            paths = [p for p in self.parameterAsFileList(parameters, self.AGES, context) if p]
         except AttributeError:  # pragma: no cover
             paths = []
+        if not paths:  # CSVs loaded in the project as (delimited-text) layers
+            paths = [layer.source() for layer in self.parameterAsLayerList(parameters, self.AGES, context)]
         if not paths:
             raw = parameters.get(self.AGES)
             raw = raw if isinstance(raw, (list, tuple)) else [raw] if raw else []
             paths = [p if isinstance(p, str) else p.source() for p in raw]
-        return [str(p) for p in paths if p]
+        out = []
+        for p in paths:
+            text = str(p) if p else ""
+            if text.startswith("file:"):  # a delimited-text layer's URI: file:///…/x.csv?type=csv&…
+                text = QUrl(text).toLocalFile()
+            text = text.split("|")[0]
+            if text:
+                out.append(text)
+        return out
 
     def _read_layer(self, layer, key_field: str, care3_field: str | None, feedback) -> _Input:
         item = _Input(layer.name())

@@ -454,3 +454,24 @@ def test_reimporting_the_output_gives_the_same_chome(plugin, run_alg, daito_run,
         },
     )
     assert _by_key(res["OUTPUT"]) == _by_key(daito_run["OUTPUT"])
+
+
+def test_ages_given_as_a_delimited_text_layer(plugin, run_alg, tmp_path):
+    from qgis.core import QgsVectorLayer
+
+    csv_path = FIXTURES / "daito_ages_utf8bom.csv"
+    table = QgsVectorLayer(
+        f"file://{csv_path}?type=csv&detectTypes=no&geomType=none", "ages", "delimitedtext"
+    )
+    assert table.isValid()
+    res = run_alg(
+        "kaigo:importestat",
+        {
+            "INPUT": [str(FIXTURES / "daito_nocpg" / "chome.shp")],
+            "AGES": [table],
+            "OUTPUT": str(tmp_path / "o.gpkg"),
+            "REPORT": str(tmp_path / "r.gpkg"),
+        },
+    )
+    assert res["MATCHED"] == 124
+    assert sum(r["pop_75plus"] or 0 for r in _by_key(res["OUTPUT"]).values()) == 15784
