@@ -32,6 +32,7 @@ from ..compat import field_kind, geometry_type, is_null, make_field
 from ..core.area import RingCollector
 from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
+from ..core.dissolve import coverage_union_wkb
 from ..core.errors import InputError
 from ..core.rates import (
     ANY,
@@ -133,6 +134,25 @@ def add_geometry_rings(rc: RingCollector, geom: QgsGeometry, group: int, transfo
     if transform is not None:
         g.transform(transform)
     rc.add_wkb(bytes(g.asWkb()), group)
+
+
+def dissolve(parts: list[QgsGeometry]) -> QgsGeometry | None:
+    """Union of chōme polygons: GEOS coverage union when they tile cleanly, else a general union."""
+    if not parts:
+        return None
+    collected = QgsGeometry.collectGeometry(parts)
+    fast = coverage_union_wkb(bytes(collected.asWkb()), collected.area())
+    if fast is not None:
+        g = QgsGeometry()
+        g.fromWkb(fast)
+    else:
+        g = QgsGeometry.unaryUnion(parts)
+        if g is None or g.isNull():  # GEOS refused an invalid part: repair, then retry
+            g = QgsGeometry.unaryUnion([p.makeValid() for p in parts])
+    if g is None or g.isNull():
+        return None
+    g.convertToMultiType()
+    return g
 
 
 def write_outputs(table: MunicipalityTable, csv_path: str, xlsx_path: str, feedback) -> None:
@@ -498,8 +518,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         mnames: list[str | None] = []
         access: dict[str, list[bool]] = {t: [] for t in access_fields}
         geoms: dict[str, list[QgsGeometry]] = {}
-        rings = RingCollector()
-        group_of: dict[str, int] = {}
         n_no_muni = 0
         n_rolled = 0
         step = max(1, n_total // 100) if n_total > 0 else 1000
@@ -512,7 +530,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             if k % step == 0:
                 check_cancel(feedback)
                 if n_total > 0:
-                    feedback.setProgress(60.0 * k / n_total)
+                    feedback.setProgress(50.0 * k / n_total)
             attrs = feat.attributes()
             key = to_text(attrs[fi[key_field]]) if key_field else None
             if muni_field:
@@ -569,9 +587,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 geom = feat.geometry()
                 if not geom.isNull():
                     geoms.setdefault(code_out, []).append(geom)
-                    if need_ellipsoid:
-                        g = group_of.setdefault(code_out, len(group_of))
-                        add_geometry_rings(rings, geom, g, transform)
 
         if not keys:
             raise InputError(
@@ -582,9 +597,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         water_a = np.array(water, dtype=bool)
 
         # -- validate numbers before any output ---------------------------------------------
-        area_m2 = None
-        area_km2_by_muni = None
-        area_source = None
         if area_field:
             a = np.array(area, dtype=float)
             bad = (~water_a) & (~(a > 0))
@@ -595,10 +607,26 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                     f"{int(bad.sum())} 件あります（例：{first_bad}）。"
                     "面積を補うか、AREA_FIELD を空にして楕円体面積を使ってください。",
                     en=f"AREA_FIELD: field '{area_field}' is zero, negative or NULL in {int(bad.sum())} "
-                    "chōme "
-                    f"(e.g. {first_bad}). Fill in the areas, or leave AREA_FIELD empty to compute them "
-                    "on the ellipsoid.",
+                    f"chōme (e.g. {first_bad}). Fill in the areas, or leave AREA_FIELD empty to compute "
+                    "them on the ellipsoid.",
                 )
+
+        # dissolved geometry per municipality (chōme polygons without water areas)
+        out_geoms: dict[str, QgsGeometry] = {}
+        n_geo = len(geoms)
+        for j, code in enumerate(sorted(geoms)):
+            check_cancel(feedback)
+            g = dissolve(geoms[code])
+            if g is not None:
+                out_geoms[code] = g
+            feedback.setProgress(50 + 40.0 * (j + 1) / max(1, n_geo))
+        geoms.clear()
+
+        area_m2 = None
+        area_km2_by_muni = None
+        area_source = None
+        if area_field:
+            a = np.array(area, dtype=float)
             area_m2 = a * (AREA_UNIT_TO_KM2[area_unit] * 1e6)
             area_source = f"field:{area_field}"
         elif area_table is not None:
@@ -630,9 +658,14 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             area_km2_by_muni = {c: v for c, v in area_km2_by_muni.items() if v is not None}
             area_source = f"table:{os.path.basename(area_table_path)}"
         elif need_ellipsoid:
-            check_cancel(feedback)
-            areas = rings.group_areas_m2(len(group_of))
-            area_km2_by_muni = {c: float(areas[g]) / 1e6 for c, g in group_of.items()}
+            # area of the dissolved municipality = Σ chōme areas for a coverage (water left out), with
+            # far fewer vertices to transform; overlapping chōme are not counted twice
+            rings = RingCollector()
+            order = sorted(out_geoms)
+            for j, code in enumerate(order):
+                add_geometry_rings(rings, out_geoms[code], j, transform)
+            areas = rings.group_areas_m2(len(order))
+            area_km2_by_muni = {c: float(areas[j]) / 1e6 for j, c in enumerate(order)}
             area_source = "ellipsoid"
         else:
             feedback.pushWarning(
@@ -643,7 +676,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                     "Give AREA_FIELD or AREA_TABLE (official municipal areas).",
                 )
             )
-        feedback.setProgress(65)
+        feedback.setProgress(92)
 
         # care level 3+ share per feature
         if already_at_home:
@@ -718,23 +751,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         )
         table = aggregate_municipalities(chome, area_km2_by_muni, area_source, (low, high), types)
         notes = table.notes
-        feedback.setProgress(70)
-
-        # dissolved geometry per municipality
-        out_geoms: dict[str, QgsGeometry] = {}
-        if is_polygon:
-            codes = table.columns["muni_code"]
-            for j, code in enumerate(codes):
-                check_cancel(feedback)
-                parts = geoms.get(code, [])
-                if parts:
-                    g = QgsGeometry.unaryUnion(parts)
-                    if g is None or g.isNull():  # GEOS refused an invalid part: repair, then retry
-                        g = QgsGeometry.unaryUnion([p.makeValid() for p in parts])
-                    if g is not None and not g.isNull():
-                        g.convertToMultiType()
-                        out_geoms[code] = g
-                feedback.setProgress(70 + 25.0 * (j + 1) / max(1, len(codes)))
+        feedback.setProgress(95)
 
         # -- report --------------------------------------------------------------------------
         feedback.pushInfo(
