@@ -1,11 +1,12 @@
 """Bench of kaigo:sufficiencyrates at the scale of all of Japan (target: under 30 s).
 
-Generates (once, fixed seed) a synthetic chōme layer under bench-output/: 231,668 chōme polygons in
-1,896 municipalities laid out over Japan's longitude/latitude range (JGD2011, EPSG:6668), each chōme a
-grid cell with 8 vertices per side (32 per ring, shared exactly with the neighbours), 0.5 % water areas (HCODE 8154), 0.5 % of the chōme
-split in two parts (same KEY_CODE), two resource types and the fields kaigo:blankareas and
-kaigo:importestat produce. Then runs the algorithm through scripts/qgis_process.sh (a fresh process,
-as a user would) writing the GeoPackage, CSV and XLSX, and prints the wall time and peak memory.
+Generates once, with a fixed seed, a synthetic chōme layer under bench-output/: 231,668 chōme
+polygons in 1,896 municipalities over Japan's lon/lat range (JGD2011, EPSG:6668). Each chōme is a
+grid cell with 8 vertices per side (32 per ring, shared exactly with its neighbours, as in e-Stat
+files); 0.5 % are water areas (HCODE 8154), 0.5 % are split in two parts with the same KEY_CODE;
+fields as kaigo:blankareas and kaigo:importestat produce them, two resource types. Then runs the
+algorithm through scripts/qgis_process.sh (a fresh process, as a user would) writing the GeoPackage,
+CSV and XLSX, and prints the wall time and the peak memory.
 
 Usage: bench_rates.py [--small] [--runs N]
 """
