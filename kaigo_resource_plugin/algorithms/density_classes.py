@@ -30,6 +30,7 @@ from .sufficiency_rates import (
     add_geometry_rings,
     area_crs_transform,
     find_field,
+    guarded,
     require_field,
     sink_fields,
     to_float,
@@ -110,10 +111,14 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         )
 
-    def run(self, parameters, context, feedback, *args):
-        if args:  # processing.run calls QgsProcessingAlgorithm.run(params, context, feedback, config, catch)
-            return QgsProcessingAlgorithm.run(self, parameters, context, feedback, *args)
-        return self._compute(parameters, context, feedback)
+    # see SufficiencyRatesAlgorithm.run: restore QgsProcessingAlgorithm.run hidden by the base's hook
+    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
+        return QgsProcessingAlgorithm.run(
+            self, parameters, context, feedback, configuration or {}, catchExceptions
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        return guarded(self._compute, parameters, context, feedback)
 
     def _compute(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -33,7 +34,7 @@ from ..core.area import RingCollector
 from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
 from ..core.dissolve import coverage_union_wkb
-from ..core.errors import InputError
+from ..core.errors import Cancelled, InputError
 from ..core.rates import (
     ANY,
     DEFAULT_CARE3_SHARE,
@@ -163,6 +164,19 @@ def write_outputs(table: MunicipalityTable, csv_path: str, xlsx_path: str, feedb
     if xlsx_path:
         table.write_xlsx(xlsx_path, lang)
         feedback.pushInfo(f"XLSX: {xlsx_path}")
+
+
+def guarded(compute, parameters, context, feedback):
+    """compute(...) with user errors and cancels turned into QgsProcessingException (as base does)."""
+    try:
+        return compute(parameters, context, feedback)
+    except InputError as err:
+        raise QgsProcessingException(str(err)) from None
+    except Cancelled:
+        raise QgsProcessingException(
+            "処理が取り消されました。出力は書き込まれていません。\n"
+            "The run was cancelled; no output was written."
+        ) from None
 
 
 def sink_fields(fields: list[tuple[str, str]], extra: QgsFields | None = None) -> QgsFields:
@@ -358,10 +372,15 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         value = self.parameterAsString(parameters, name, context)
         return value.strip() or None if value else None
 
-    def run(self, parameters, context, feedback, *args):
-        if args:  # processing.run calls QgsProcessingAlgorithm.run(params, context, feedback, config, catch)
-            return QgsProcessingAlgorithm.run(self, parameters, context, feedback, *args)
-        return self._compute(parameters, context, feedback)
+    # base.KaigoAlgorithm names its hook run(), which hides QgsProcessingAlgorithm.run() — the method
+    # processing.run() and models call. Restore it here and do the work in processAlgorithm.
+    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
+        return QgsProcessingAlgorithm.run(
+            self, parameters, context, feedback, configuration or {}, catchExceptions
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        return guarded(self._compute, parameters, context, feedback)
 
     def _compute(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)

@@ -105,19 +105,28 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
         dialect = csv.excel
     out: dict[str, float] = {}
     bad: list[str] = []
+    code_col: int | None = None
     for row in csv.reader(io.StringIO(text), dialect):
         cells = [c.strip() for c in row]
-        code = None
-        rest: list[str] = []
-        for i, c in enumerate(cells):
-            code = normalize_muni_code(c)
-            if code is not None:
-                rest = cells[i + 1 :]
-                break
-        if code is None:
+        if code_col is None:  # the first row with a municipality code fixes the code column
+            for i, c in enumerate(cells):
+                if normalize_muni_code(c) is not None:
+                    code_col = i
+                    break
+            if code_col is None:
+                if cells and cells[0].replace(".", "").isdigit():
+                    bad.append(cells[0])  # a number where the code should be
+                continue  # header or title rows
+        if code_col >= len(cells) or not cells[code_col]:
             continue
+        raw_code = cells[code_col].strip('"')
+        code = normalize_muni_code(raw_code)
+        if code is None:
+            if raw_code.replace(".", "").isdigit():
+                bad.append(raw_code)  # digits, but not a municipality code
+            continue  # a repeated header, a total line
         value = None
-        for c in rest:
+        for c in cells[code_col + 1 :]:
             try:
                 value = float(c.replace(",", ""))
                 break
@@ -127,15 +136,17 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             bad.append(code)
             continue
         out[code] = value
+    if bad:
+        raise InputError(
+            ja=f"{param} の {len(bad)} 行（例：{bad[0]}）は"
+            "市区町村コード（5 桁または 6 桁）と数値の組ではありません。",
+            en=f"{param}: {len(bad)} rows (e.g. {bad[0]}) are not a municipality code (5 or 6 digits) "
+            "with a number.",
+        )
     if not out:
         raise InputError(
             ja=f"{param} のファイルに「市区町村コード, {unit_hint}」の行がありません。",
             en=f"{param}: the file has no rows of the form 'municipality code, {unit_hint}'.",
-        )
-    if bad:
-        raise InputError(
-            ja=f"{param} の {len(bad)} 行（例：{bad[0]}）に数値がありません。",
-            en=f"{param}: {len(bad)} rows (e.g. {bad[0]}) have no number.",
         )
     return out
 
