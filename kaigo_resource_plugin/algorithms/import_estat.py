@@ -14,8 +14,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessing,
-    QgsProcessingAlgorithm,
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
@@ -31,7 +29,7 @@ from qgis.PyQt.QtCore import QUrl
 
 from ..compat import geometry_type, is_null, make_field
 from ..core import estat
-from ..core.errors import Cancelled, InputError
+from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
 
 # Attributes read from each boundary input (when present), besides KEY_FIELD and CARE3_FIELD.
@@ -313,24 +311,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
 
     # ------------------------------------------------------------------------------------------------
 
-    # base.KaigoAlgorithm names its hook run(), which shadows QgsProcessingAlgorithm.run(): processing.run()
-    # (Python) calls alg.run(parameters, context, feedback, configuration, catchExceptions) and got a
-    # TypeError. Keep the QGIS run() and do the work in processAlgorithm, with base's error handling.
-    def run(self, *args):
-        return QgsProcessingAlgorithm.run(self, *args)
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        try:
-            return self._import(parameters, context, feedback)
-        except InputError as err:
-            raise QgsProcessingException(str(err)) from None
-        except Cancelled:
-            raise QgsProcessingException(
-                "処理が取り消されました。出力は書き込まれていません。\n"
-                "The run was cancelled; no output was written."
-            ) from None
-
-    def _import(self, parameters, context, feedback):
+    def run(self, parameters, context, feedback):
         layers = self.parameterAsLayerList(parameters, self.INPUT, context)
         if not layers:
             raise InputError(
