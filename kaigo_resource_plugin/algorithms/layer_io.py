@@ -367,6 +367,7 @@ def read_points(
     feedback=None,
     progress_span: tuple[float, float] = (0.0, 100.0),
     fast_layer=None,
+    to_geographic=None,
 ) -> LayerPoints:
     """Read ``field_names`` and one point per feature from a QgsFeatureSource / QgsVectorLayer.
 
@@ -376,7 +377,13 @@ def read_points(
     ``fast_layer``: the QgsVectorLayer behind ``source`` when it is read whole (see ``plain_layer``);
     a file-based ("ogr") layer is then read in bulk through GDAL's Arrow interface (GDAL ≥ 3.6), which
     is many times faster; anything that path cannot do exactly falls back to the feature loop.
+    ``to_geographic``: a transform context; the points are then lon/lat on JGD2011 (EPSG:6668), and
+    points on surface / centroids are computed on the geometries transformed to EPSG:6668, so that
+    they do not depend on the CRS the layer happens to be stored in.
     """
+    ct = None
+    if to_geographic is not None and geometry is not None:
+        ct = QgsCoordinateTransform(source.sourceCrs(), geographic_crs(), to_geographic)
     src_fields = source.fields()
     numeric = [src_fields.field(n).isNumeric() for n in field_names]
     if fast_layer is not None and fids is None and geometry in (None, "surface", "centroid"):
@@ -389,6 +396,8 @@ def read_points(
                 if x is None:
                     x = np.full(n, np.nan)
                     y = np.full(n, np.nan)
+                elif ct is not None:
+                    x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
                 return LayerPoints(
                     fids=f_ids,
                     x=x,
@@ -441,6 +450,15 @@ def read_points(
             ys.append(nan)
             outs.append(False)
             continue
+        if ct is not None:
+            try:
+                g.transform(ct)
+            except Exception:  # noqa: BLE001 - QgsCsException: outside the CRS's area
+                n_bad += 1
+                xs.append(nan)
+                ys.append(nan)
+                outs.append(False)
+                continue
         x, y, outside = point_of_geometry(g, geometry)
         if x != x:
             n_bad += 1
@@ -576,7 +594,13 @@ def read_chome(
         method = repoints.METHOD_SURFACE
     geom_mode = None if use_xy else ("centroid" if method == repoints.METHOD_CENTROID else "surface")
     pts = read_points(
-        source, wanted, geom_mode, feedback=feedback, progress_span=progress_span, fast_layer=fast_layer
+        source,
+        wanted,
+        geom_mode,
+        feedback=feedback,
+        progress_span=progress_span,
+        fast_layer=fast_layer,
+        to_geographic=transform_context,
     )
     attrs = pts.attributes
     n = pts.fids.size
@@ -613,8 +637,6 @@ def read_chome(
     outside = pts.outside[main].copy() if (pts.outside is not None and ng) else np.zeros(ng, dtype=bool)
     xy_crs, assumed = xy_code_crs(layer_crs if has_geom else None, names) if use_xy else (layer_crs, False)
     point_crs = layer_crs if has_geom else xy_crs
-    lon = np.full(ng, np.nan)
-    lat = np.full(ng, np.nan)
     if use_xy:
         if assumed:
             log.append(
@@ -625,18 +647,16 @@ def read_chome(
             )
         lon, lat = to_lonlat(gx, gy, xy_crs, transform_context)
         missing = np.flatnonzero(~np.isfinite(gx))
-        if has_geom:
-            gx, gy = transform_xy(gx, gy, xy_crs, layer_crs, transform_context)
         if missing.size and has_geom:
-            fb = read_points(source, [], "surface", fids=pts.fids[main[missing]].tolist())
+            fb = read_points(
+                source, [], "surface", fids=pts.fids[main[missing]].tolist(), to_geographic=transform_context
+            )
             pos = {int(f): i for i, f in enumerate(fb.fids)}
             for g in missing:
                 i = pos.get(int(pts.fids[main[g]]))
                 if i is not None:
-                    gx[g], gy[g] = fb.x[i], fb.y[i]
+                    lon[g], lat[g] = fb.x[i], fb.y[i]
             meth[missing] = repoints.METHOD_SURFACE
-            flon, flat = to_lonlat(gx[missing], gy[missing], layer_crs, transform_context)
-            lon[missing], lat[missing] = flon, flat
             log.append(
                 (
                     f"X_CODE/Y_CODE が空の町丁字 {missing.size} 件はポリゴン内の点を使いました。",
@@ -644,7 +664,13 @@ def read_chome(
                 )
             )
     else:
-        lon, lat = to_lonlat(gx, gy, layer_crs, transform_context)
+        lon, lat = gx, gy  # read_points gave lon/lat already
+    if point_crs.authid() == GEOGRAPHIC_AUTHID:
+        gx, gy = lon.copy(), lat.copy()
+    elif use_xy and not has_geom:
+        gx, gy = gx, gy  # a table: the points stay in the CRS of X_CODE/Y_CODE
+    else:
+        gx, gy = transform_xy(lon, lat, geographic_crs(), point_crs, transform_context)
     n_water = int(water.sum())
     if n_water:
         log.append(
@@ -759,7 +785,13 @@ def read_resources(
             )
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
         pts = read_points(
-            layer, [cat] if cat else [], "surface", feedback=feedback, progress_span=span, fast_layer=layer
+            layer,
+            [cat] if cat else [],
+            "surface",
+            feedback=feedback,
+            progress_span=span,
+            fast_layer=layer,
+            to_geographic=transform_context,
         )
         if geometry_type(layer.wkbType()) in (1, 2):
             log.append(
@@ -777,7 +809,7 @@ def read_resources(
                     f"{skipped} features of resource layer '{name}' with NULL or invalid geometry skipped.",
                 )
             )
-        lon, lat = to_lonlat(pts.x, pts.y, crs, transform_context)
+        lon, lat = pts.x, pts.y
         ok = np.isfinite(lon) & np.isfinite(lat)
         if cat:
             labels = [to_text(v) for v in pts.attributes[cat].tolist()]

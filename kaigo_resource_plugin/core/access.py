@@ -23,6 +23,9 @@ from .geodesy import chord_excess, ecef, geodesic_distance
 
 # Pairs examined at once (bounds the memory: about 60 bytes a pair).
 MAX_PAIRS = 3_000_000
+# "Within the radius" is inclusive: a resource at exactly the radius counts. Distances that differ from
+# the radius by less than this (far below the accuracy of any coordinate) count as equal to it.
+INCLUSIVE_EPS_M = 1e-6
 _DEBUG = False
 _EARTH_SPAN = 2.0 * 6378137.0 + 1.0
 
@@ -159,7 +162,7 @@ def _one_type(
         step(1.0)
         return n_within, nearest
     r_xyz = ecef(r_lon, r_lat)
-    r2 = radius * radius
+    r2 = (radius + INCLUSIVE_EPS_M) ** 2
     surely_in = max(radius - float(chord_excess(radius)), 0.0)
     surely_in2 = surely_in * surely_in
 
@@ -188,7 +191,7 @@ def _one_type(
                     s = geodesic_distance(
                         q_lon[qi[amb]], q_lat[qi[amb]], r_lon_s[pos[amb]], r_lat_s[pos[amb]]
                     )
-                    inside[amb] = s <= radius
+                    inside[amb] = s <= radius + INCLUSIVE_EPS_M
                 gs = _group_starts(qloc)
                 csum = np.r_[0, np.cumsum(inside)]
                 ge = np.r_[gs[1:], qloc.size]
