@@ -24,7 +24,7 @@ from ..compat import geometry_type, make_field
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, plain_layer, read_chome, read_resources
+from .layer_io import iterate, plain_layer, read_chome, read_resources, unreadable_layers
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
@@ -123,6 +123,22 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Blank areas")))
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """Name the layer that cannot be read, in both languages (QGIS says "Incorrect parameter value")."""
+        bad = unreadable_layers(parameters.get(self.RESOURCES), context)
+        if bad:
+            return False, (
+                f"資源レイヤを読み込めません: {', '.join(bad)}。RESOURCES のパスと形式を確認してください。\n"
+                f"Cannot read the resource layer(s) {', '.join(bad)}: check the paths and formats in RESOURCES."
+            )
+        bad = unreadable_layers([parameters.get(self.INPUT)], context)
+        if bad:
+            return False, (
+                f"町丁字レイヤを読み込めません: {bad[0]}。INPUT のパスと形式を確認してください。\n"
+                f"Cannot read the chōme layer {bad[0]}: check the path and format of INPUT."
+            )
+        return super().checkParameterValues(parameters, context)
 
     def run(self, parameters, context, feedback):
         clock = _Clock(feedback)

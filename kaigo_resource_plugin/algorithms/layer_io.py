@@ -141,6 +141,27 @@ class LayerPoints:
     fast: bool = False  # read through GDAL's Arrow interface rather than feature by feature
 
 
+def unreadable_layers(values, context) -> list[str]:
+    """The entries of a layer parameter value (a list, or one value) that cannot be loaded as layers."""
+    from qgis.core import QgsMapLayer, QgsProcessingFeatureSourceDefinition, QgsProcessingUtils
+
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    bad = []
+    for v in values:
+        if v is None or isinstance(v, QgsMapLayer):
+            continue
+        if isinstance(v, QgsProcessingFeatureSourceDefinition):
+            v = v.source.staticValue() if hasattr(v.source, "staticValue") else v.source
+        if not isinstance(v, str) or not v:
+            continue
+        if QgsProcessingUtils.mapLayerFromString(v, context) is None:
+            bad.append(v)
+    return bad
+
+
 def iterate(source, request: QgsFeatureRequest | None = None):
     """Features of a layer or a Processing source, without Processing's invalid-geometry check.
 
