@@ -36,8 +36,8 @@ ADDED_FIELDS = (
 class RepresentativePointsAlgorithm(KaigoAlgorithm):
     NAME = "representativepoints"
     DISPLAY_NAME = "Representative points of chōme"
-    GROUP_ID = "preparation"
-    GROUP = "Preparation"
+    GROUP_ID = "estat"
+    GROUP = "E-Stat data"
 
     INPUT = "INPUT"
     KEY_FIELD = "KEY_FIELD"
