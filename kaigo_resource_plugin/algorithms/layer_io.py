@@ -133,7 +133,8 @@ class LayerPoints:
     fids: np.ndarray  # feature ids, in the order of the layer
     x: np.ndarray  # in the layer CRS; NaN when the feature gave no point
     y: np.ndarray
-    # requested fields: float64 (NaN for NULL) for numeric fields, else object arrays of str / None
+    # requested fields: float64 (NaN for NULL) for numeric fields; text as a str array when it has no
+    # NULL, else an object array of str / None
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
     outside: np.ndarray | None = None  # centroids that fall outside their polygon (method "centroid")
     n_null_geometry: int = 0
@@ -319,6 +320,14 @@ def _column(parts: list, numeric: bool) -> np.ndarray:
             else:
                 out.append(np.asarray(p, dtype=np.float64))
         return np.concatenate(out) if out else np.zeros(0)
+    if all(not (isinstance(p, np.ma.MaskedArray) and np.ma.getmaskarray(p).any()) for p in parts) and all(
+        np.asarray(p).dtype.kind == "S" for p in parts
+    ):  # text without NULLs: decode in bulk into a str array
+        joined = np.concatenate([np.asarray(p) for p in parts]) if parts else np.zeros(0, dtype="S1")
+        try:
+            return joined.astype(str)  # ASCII (keys, codes): decoded in C
+        except UnicodeDecodeError:
+            return np.array([b.decode("utf-8", errors="replace") for b in joined.tolist()], dtype=str)
     vals: list = []
     for p in parts:
         mask = np.ma.getmaskarray(p) if isinstance(p, np.ma.MaskedArray) else None
@@ -625,7 +634,7 @@ def read_chome(
     )
     attrs = pts.attributes
     n = pts.fids.size
-    keys = [repoints.normalise_key(v) for v in attrs[key_field].tolist()]
+    keys = repoints.normalise_keys(attrs[key_field])
     if "HCODE" in attrs:
         hc = attrs["HCODE"]
         if hc.dtype == np.float64:
@@ -647,7 +656,7 @@ def read_chome(
     else:
         px, py = pts.x, pts.y
         point_ok = np.isfinite(px)
-    n_no_key = sum(1 for k in keys if k is None)
+    n_no_key = int((keys == "").sum())
     usable = ~water & point_ok
     groups = repoints.group_chome(keys, pop_raw, kigo, area, usable)
     ng = len(groups.keys)

@@ -109,19 +109,17 @@ class _Grid:
         return start[inv], count[inv]
 
 
-def _pairs(start: np.ndarray, count: np.ndarray, qids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Expand (start, count) ranges into (query index, sorted-resource position) pairs, grouped by query."""
+def _positions(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Expand (start, count) ranges, row by row, into the positions they cover (grouped by query)."""
     st = start.ravel()
     cn = count.ravel()
     nz = cn > 0
     st, cn = st[nz], cn[nz]
-    q = np.repeat(qids, start.shape[1])[nz]
     total = int(cn.sum())
     if total == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     shift = st - (np.cumsum(cn) - cn)
-    pos = np.arange(total, dtype=np.int64) + np.repeat(shift, cn)
-    return np.repeat(q, cn), pos
+    return np.arange(total, dtype=np.int64) + np.repeat(shift, cn)
 
 
 def _chunks(per_query: np.ndarray, max_pairs: int) -> list[tuple[int, int]]:
@@ -172,47 +170,48 @@ def _one_type(
     while todo.size:
         grid = _Grid(r_xyz, q_xyz[todo], h)
         h = grid.h
-        rx, ry, rz = (r_xyz[grid.order, k] for k in range(3))
+        rx, ry, rz = (np.ascontiguousarray(r_xyz[grid.order, k]) for k in range(3))
         r_lon_s, r_lat_s = r_lon[grid.order], r_lat[grid.order]
+        qx, qy, qz = (np.ascontiguousarray(q_xyz[todo, k]) for k in range(3))
         start, count = grid.neighbours()
         per_q = count.sum(axis=1)
         if _DEBUG:
             print("level h", h, "queries", todo.size, "pairs", int(per_q.sum()))
         unresolved = []
         for a, b in _chunks(per_q, MAX_PAIRS):
-            local = np.arange(a, b)
-            qloc, pos = _pairs(start[a:b], count[a:b], local)
-            qi = todo[qloc]
-            d2 = (q_xyz[qi, 0] - rx[pos]) ** 2 + (q_xyz[qi, 1] - ry[pos]) ** 2 + (q_xyz[qi, 2] - rz[pos]) ** 2
+            sizes = per_q[a:b]
+            pos = _positions(start[a:b], count[a:b])
+            d2 = (np.repeat(qx[a:b], sizes) - rx[pos]) ** 2
+            d2 += (np.repeat(qy[a:b], sizes) - ry[pos]) ** 2
+            d2 += (np.repeat(qz[a:b], sizes) - rz[pos]) ** 2
+            has = sizes > 0
+            gq = np.flatnonzero(has)  # local indices (in a:b) of queries with candidates
+            gs = (np.cumsum(sizes) - sizes)[has]  # where their pairs start
             if first:
                 inside = d2 <= surely_in2
                 amb = np.flatnonzero(~inside & (d2 <= r2))
                 if amb.size:
-                    s = geodesic_distance(
-                        q_lon[qi[amb]], q_lat[qi[amb]], r_lon_s[pos[amb]], r_lat_s[pos[amb]]
-                    )
+                    qa = todo[a + gq[np.searchsorted(gs, amb, side="right") - 1]]
+                    s = geodesic_distance(q_lon[qa], q_lat[qa], r_lon_s[pos[amb]], r_lat_s[pos[amb]])
                     inside[amb] = s <= radius + INCLUSIVE_EPS_M
-                gs = _group_starts(qloc)
                 csum = np.r_[0, np.cumsum(inside)]
-                ge = np.r_[gs[1:], qloc.size]
-                n_within[qi[gs]] = csum[ge] - csum[gs]
+                n_within[todo[a + gq]] = csum[gs + sizes[has]] - csum[gs]
             # nearest: the chord minimum of each query, then exact geodesics of the near-ties
-            gs = _group_starts(qloc)
             resolved_local = np.zeros(b - a, dtype=bool)
             if gs.size:
                 dmin2 = np.minimum.reduceat(d2, gs)
-                gq = qloc[gs]
                 ok = dmin2 <= h * h
-                resolved_local[gq[ok] - a] = True
+                resolved_local[gq[ok]] = True
                 cmin = np.sqrt(dmin2)
                 thr = cmin + chord_excess(cmin * (np.pi / 2.0))
-                thr_pair = np.repeat(thr * thr, np.diff(np.r_[gs, qloc.size]))
-                ok_pair = np.repeat(ok, np.diff(np.r_[gs, qloc.size]))
-                sel = np.flatnonzero(ok_pair & (d2 <= thr_pair))
-                s = geodesic_distance(q_lon[qi[sel]], q_lat[qi[sel]], r_lon_s[pos[sel]], r_lat_s[pos[sel]])
-                sgs = _group_starts(qloc[sel])
-                nearest[qi[sel][sgs]] = np.minimum.reduceat(s, sgs)
-            unresolved.append(todo[local[~resolved_local]])
+                thr2 = np.where(ok, thr * thr, -1.0)
+                sel = np.flatnonzero(d2 <= np.repeat(thr2, sizes[has]))
+                owner = np.searchsorted(gs, sel, side="right") - 1  # index into gq
+                qs = todo[a + gq[owner]]
+                s = geodesic_distance(q_lon[qs], q_lat[qs], r_lon_s[pos[sel]], r_lat_s[pos[sel]])
+                sgs = _group_starts(owner)
+                nearest[qs[sgs]] = np.minimum.reduceat(s, sgs)
+            unresolved.append(todo[a:b][~resolved_local])
             step((b - a) / n if first else 0.0)
         todo = np.concatenate(unresolved) if unresolved else todo[:0]
         first = False

@@ -39,6 +39,18 @@ def normalise_key(value: object) -> str | None:
     return text or None
 
 
+def normalise_keys(values) -> np.ndarray:
+    """``normalise_key`` over a column, vectorised for text: a str array, "" where there is no key."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "U":
+        texts = [k.strip() for k in arr.tolist()]
+        if not "".join(texts).isdigit() and any(k.endswith(".0") for k in texts):
+            texts = [normalise_key(k) or "" for k in texts]
+        return np.array(texts, dtype=str)
+    out = [normalise_key(v) for v in arr.tolist()]
+    return np.array(["" if k is None else k for k in out], dtype=str)
+
+
 def part_rank(kigo: object) -> int:
     """Order of a KIGO_E value: "" (a single part) 0, "E1" 1, "E2" 2 …, anything else 999."""
     if kigo is None:
@@ -72,7 +84,7 @@ class ChomeGroups:
 
 
 def group_chome(
-    keys: Sequence[str | None],
+    keys: Sequence[str | None] | np.ndarray,
     population: np.ndarray | None = None,
     kigo: Sequence[object] | None = None,
     area: np.ndarray | None = None,
@@ -80,11 +92,15 @@ def group_chome(
 ) -> ChomeGroups:
     """Group features by key and pick each group's main part.
 
-    ``keys``: normalised keys (None: no key, the feature is left out). ``population``/``area``: numbers per
+    ``keys``: normalised keys (None or "": no key, the feature is left out), a list or a str array. ``population``/``area``: numbers per
     feature, NaN when unknown. ``usable``: False for features to leave out (water, no geometry …).
     """
-    n = len(keys)
-    ok = np.array([k is not None for k in keys], dtype=bool)
+    if isinstance(keys, np.ndarray) and keys.dtype.kind == "U":
+        kall = keys
+    else:
+        kall = np.array(["" if k is None else str(k) for k in keys], dtype=str)
+    n = kall.size
+    ok = kall != ""
     if usable is not None:
         ok &= np.asarray(usable, dtype=bool)
     idx = np.flatnonzero(ok)
@@ -92,7 +108,7 @@ def group_chome(
     if idx.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return ChomeGroups([], group, empty, empty, empty)
-    karr = np.array([keys[i] for i in idx], dtype=object).astype(str)
+    karr = kall[idx]
     ukeys, first, inv = np.unique(karr, return_index=True, return_inverse=True)
     # renumber groups by first appearance
     order = np.argsort(first, kind="stable")
@@ -107,7 +123,9 @@ def group_chome(
         pop = np.where(np.isnan(p), -np.inf, p)
     rank = np.zeros(idx.size, dtype=np.int64)
     if kigo is not None:
-        rank = np.array([part_rank(kigo[i]) for i in idx], dtype=np.int64)
+        kv = np.array(["" if k is None else str(k) for k in kigo], dtype=str)[idx]
+        uk, kinv = np.unique(kv, return_inverse=True)
+        rank = np.array([part_rank(k) for k in uk.tolist()], dtype=np.int64)[kinv.ravel()]
     ar = np.zeros(idx.size)
     if area is not None:
         a = np.asarray(area, dtype=np.float64)[idx]
@@ -119,7 +137,9 @@ def group_chome(
     main[ginv[srt][gs]] = idx[srt[gs]]
     size = np.bincount(ginv, minlength=n_groups)
     last = np.full(n_groups, -1, dtype=np.int64)
-    np.maximum.at(last, ginv, idx)
+    srt_last = np.lexsort((idx, ginv))
+    ends = np.r_[np.flatnonzero(ginv[srt_last][1:] != ginv[srt_last][:-1]), srt_last.size - 1]
+    last[ginv[srt_last][ends]] = idx[srt_last][ends]
     return ChomeGroups([str(k) for k in ukeys[order]], group, main, size, last)
 
 
