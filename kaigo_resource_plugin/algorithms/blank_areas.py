@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 from qgis.core import (
     QgsFeature,
@@ -21,6 +23,11 @@ from qgis.core import (
 )
 
 from ..compat import geometry_type, make_field
+
+try:
+    from qgis.PyQt.QtCore import QVariant as _QVariant
+except ImportError:  # pragma: no cover - a Qt binding without QVariant
+    _QVariant = None
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
@@ -279,8 +286,37 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         return {self.OUTPUT: dest_id}
 
 
-def _result_rows(n_within: np.ndarray, nearest: np.ndarray, population) -> list[list]:
-    """Per chōme: [has_access, n_within, nearest_m, status] for "any", then for each type."""
+def _as_variants(values: np.ndarray) -> list:
+    """A column with few distinct values (flags, counts, statuses) as shared QVariant objects.
+
+    Handing QGIS a ready QVariant instead of a Python int or str halves the cost of
+    QgsFeature.setAttribute, the hot spot of the write pass. Falls back to plain values.
+    """
+    if _QVariant is None:
+        return values.tolist()
+    uniq, inv = np.unique(values, return_inverse=True)
+    if uniq.size > 4096:
+        return values.tolist()
+    table = np.empty(uniq.size, dtype=object)
+    for i, v in enumerate(uniq.tolist()):
+        table[i] = _QVariant(v)
+    return table[inv.ravel()].tolist()
+
+
+def _status_column(has: np.ndarray, population) -> list:
+    """``core.access.access_status`` as shared QVariant strings (see ``_as_variants``)."""
+    names = access_status(np.array([False, True, False]), np.array([1.0, 1.0, 0.0])).tolist()
+    code = has.astype(np.int64)
+    if population is not None:
+        code[np.asarray(population, dtype=np.float64) == 0] = 2
+    table = np.empty(3, dtype=object)
+    for i, name in enumerate(names):
+        table[i] = _QVariant(name) if _QVariant is not None else name
+    return table[code].tolist()
+
+
+def _result_rows(n_within: np.ndarray, nearest: np.ndarray, population) -> list[tuple]:
+    """Per chōme: (has_access, n_within, nearest_m, status) for "any", then for each type."""
     ng, n_types = n_within.shape
     cols = []
     any_n = n_within.sum(axis=1)
@@ -291,12 +327,12 @@ def _result_rows(n_within: np.ndarray, nearest: np.ndarray, population) -> list[
     blocks = [(any_n, any_near)] + [(n_within[:, t], nearest[:, t]) for t in range(n_types)]
     for nw, nm in blocks:
         has = nw > 0
-        cols.append(has.astype(int).tolist())
-        cols.append(nw.tolist())
+        cols.append(_as_variants(has.astype(np.int64)))
+        cols.append(_as_variants(nw.astype(np.int64)))
         nm_r = np.round(nm, 3).astype(object)
         nm_r[np.isnan(nm)] = None
         cols.append(nm_r.tolist())
-        cols.append(access_status(has, population).tolist())
+        cols.append(_status_column(has, population))
     return list(zip(*cols))
 
 
@@ -322,6 +358,19 @@ class _Clock:
             self.t = now
 
 
+def _value_setter(n_in: int, n_added: int):
+    """f(feature, values): widen the feature and set the result values, unrolled (the hot loop)."""
+    lines = [
+        "def append_values(f, v):",
+        f"    f.resizeAttributes({n_in + n_added})",
+        "    s = f.setAttribute",
+    ]
+    lines += [f"    s({n_in + j}, v[{j}])" for j in range(n_added)]
+    namespace: dict = {}
+    exec("\n".join(lines), namespace)  # noqa: S102 - code generated from two integers
+    return namespace["append_values"]
+
+
 def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
     """Second pass over the chōme layer: one output feature per chōme.
 
@@ -329,29 +378,35 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
     are never converted to Python: the fast path). The parts of a multi-part chōme are collected into
     one multi-geometry carrying the attributes of its main part, written when its last part is read.
     """
-    group = chome.group.tolist()
+    group_a = chome.group
     size = chome.size.tolist()
     main = chome.main.tolist()
-    ok_l = ok.tolist()
-    fids = chome.fids.tolist()
     promote = chome.has_geometry and QgsWkbTypes.isMultiType(wkb) and geometry_type(wkb) == 2
     all_kept = len(keep) == n_in
     simple_ok = all_kept and chome.has_geometry and not promote
+    written = group_a >= 0
+    written[written] = ok[group_a[written]]
+    simple = written.copy()
+    if simple_ok:
+        simple[written] = chome.size[group_a[written]] == 1
+    else:
+        simple[:] = False
     rows: dict = {}  # fid → result values: the fast path
-    special: dict = {}  # fid → (feature index, chōme index): everything else
-    for i, fid in enumerate(fids):
-        g = group[i]
-        if g < 0 or not ok_l[g]:
-            continue
-        if simple_ok and size[g] == 1:
-            rows[fid] = values[g]
-        else:
-            special[fid] = (i, g)
+    if simple.any():
+        picked = operator.itemgetter(*group_a[simple].tolist())(values)
+        if int(simple.sum()) == 1:
+            picked = (picked,)
+        rows = dict(zip(chome.fids[simple].tolist(), picked))
+    special_i = np.flatnonzero(written & ~simple)
+    # fid → (feature index, chōme index): everything else
+    special = dict(zip(chome.fids[special_i].tolist(), zip(special_i.tolist(), group_a[special_i].tolist())))
+    fids = chome.fids
     seen = [0] * len(size)
     pending: dict[int, list] = {}
     n_added = len(values[0]) if values else 0
     width = n_in + n_added
     targets = list(range(n_in, width))
+    append_values = _value_setter(n_in, n_added)
     total = max(len(fids), 1)
     fast_insert = QgsFeatureSink.FastInsert
     add = sink.addFeature
@@ -367,10 +422,7 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
             feedback.setProgress(80.0 + 20.0 * k / total)
         vals = get_row(f.id())
         if vals is not None:
-            f.resizeAttributes(width)
-            set_attr = f.setAttribute
-            for j, v in zip(targets, vals):
-                set_attr(j, v)
+            append_values(f, vals)
             add(f, fast_insert)
             continue
         where = special.get(f.id())

@@ -272,7 +272,7 @@ def compute_access(
 
 def access_status(has_access: np.ndarray, population: np.ndarray | None) -> np.ndarray:
     """``covered`` / ``blank``, or ``no_population`` where the population is exactly 0 (NaN = unknown)."""
-    out = np.where(has_access, STATUS_COVERED, STATUS_BLANK).astype(object)
+    out = np.where(has_access, STATUS_COVERED, STATUS_BLANK).astype("<U13")
     if population is not None:
         pop = np.asarray(population, dtype=np.float64)
         out[pop == 0] = STATUS_NO_POPULATION

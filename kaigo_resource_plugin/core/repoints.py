@@ -137,10 +137,10 @@ def group_chome(
     main[ginv[srt][gs]] = idx[srt[gs]]
     size = np.bincount(ginv, minlength=n_groups)
     last = np.full(n_groups, -1, dtype=np.int64)
-    srt_last = np.lexsort((idx, ginv))
+    srt_last = np.argsort(ginv, kind="stable")  # within a group, features stay in layer order
     ends = np.r_[np.flatnonzero(ginv[srt_last][1:] != ginv[srt_last][:-1]), srt_last.size - 1]
     last[ginv[srt_last][ends]] = idx[srt_last][ends]
-    return ChomeGroups([str(k) for k in ukeys[order]], group, main, size, last)
+    return ChomeGroups(ukeys[order].tolist(), group, main, size, last)
 
 
 def group_max(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
