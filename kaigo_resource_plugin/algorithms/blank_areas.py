@@ -352,8 +352,11 @@ class _Clock:
     def lap(self, what: str) -> None:
         if self.on:
             now = (self.wall(), self.cpu())
+            import time
+
             self.feedback.pushInfo(
                 f"timing {what}: {now[0] - self.t[0]:.2f} s wall, {now[1] - self.t[1]:.2f} s CPU"
+                f" (at {time.time():.2f})"
             )
             self.t = now
 

@@ -92,8 +92,8 @@ def group_chome(
 ) -> ChomeGroups:
     """Group features by key and pick each group's main part.
 
-    ``keys``: normalised keys (None or "": no key, the feature is left out), a list or a str array. ``population``/``area``: numbers per
-    feature, NaN when unknown. ``usable``: False for features to leave out (water, no geometry …).
+    ``keys``: normalised keys (None or "": no key, the feature is left out), a list or a str array.
+    ``population``/``area``: numbers per feature, NaN when unknown. ``usable``: False for features to leave out (water, no geometry …).
     """
     if isinstance(keys, np.ndarray) and keys.dtype.kind == "U":
         kall = keys
@@ -109,7 +109,7 @@ def group_chome(
         empty = np.zeros(0, dtype=np.int64)
         return ChomeGroups([], group, empty, empty, empty)
     karr = kall[idx]
-    ukeys, first, inv = np.unique(karr, return_index=True, return_inverse=True)
+    _, first, inv = np.unique(_sortable(karr), return_index=True, return_inverse=True)
     # renumber groups by first appearance
     order = np.argsort(first, kind="stable")
     rank_of = np.empty_like(order)
@@ -117,6 +117,10 @@ def group_chome(
     ginv = rank_of[inv.ravel()]
     group[idx] = ginv
     n_groups = order.size
+    group_keys = karr[first[order]].tolist()
+    if n_groups == idx.size:  # every key once: nothing to choose
+        main = idx[first[order]]
+        return ChomeGroups(group_keys, group, main, np.ones(n_groups, dtype=np.int64), main.copy())
     pop = np.full(idx.size, -np.inf)
     if population is not None:
         p = np.asarray(population, dtype=np.float64)[idx]
@@ -140,7 +144,17 @@ def group_chome(
     srt_last = np.argsort(ginv, kind="stable")  # within a group, features stay in layer order
     ends = np.r_[np.flatnonzero(ginv[srt_last][1:] != ginv[srt_last][:-1]), srt_last.size - 1]
     last[ginv[srt_last][ends]] = idx[srt_last][ends]
-    return ChomeGroups(ukeys[order].tolist(), group, main, size, last)
+    return ChomeGroups(group_keys, group, main, size, last)
+
+
+def _sortable(keys: np.ndarray) -> np.ndarray:
+    """Keys as int64 when they are all digit strings of at most 17 characters (sorting numbers is much
+    faster than sorting text); the length is kept in the low bits so that "0123" ≠ "123". Else as is."""
+    texts = keys.tolist()
+    joined = "".join(texts)
+    if texts and joined.isascii() and joined.isdigit() and max(len(t) for t in texts) <= 17:
+        return keys.astype(np.int64) * 32 + np.array([len(t) for t in texts], dtype=np.int64)
+    return keys
 
 
 def group_max(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:

@@ -269,6 +269,25 @@ def test_group_chome_main_part():
     assert np.isnan(repoints.group_max(np.array([0.0, 833.0, np.nan, np.nan]), np.array([0, 0, 1, -1]), 2)[1])
 
 
+def test_group_chome_single_parts_and_numeric_like_keys():
+    # all keys distinct (the fast path), shuffled, with keys that are equal as numbers but not as text
+    keys = ["27218002002", "0123", "123", "272180010", "W", "00123"]
+    g = repoints.group_chome(keys, usable=np.array([True, True, True, True, False, True]))
+    assert g.keys == ["27218002002", "0123", "123", "272180010", "00123"]
+    assert g.group.tolist() == [0, 1, 2, 3, -1, 4]
+    assert g.main.tolist() == g.last.tolist() == [0, 1, 2, 3, 5]
+    assert g.size.tolist() == [1] * 5
+    arr = repoints.group_chome(np.array(["0123", "123", "0123"]))
+    assert arr.keys == ["0123", "123"] and arr.group.tolist() == [0, 1, 0] and arr.size.tolist() == [2, 1]
+
+
+def test_normalise_keys_column():
+    col = np.array([" 272180010", "27218002001 ", "", "272180010.0"])
+    assert repoints.normalise_keys(col).tolist() == ["272180010", "27218002001", "", "272180010"]
+    assert repoints.normalise_keys(np.array([272180010.0, np.nan])).tolist() == ["272180010", ""]
+    assert repoints.normalise_keys(np.array(["a", None], dtype=object)).tolist() == ["a", ""]
+
+
 def test_group_chome_empty():
     g = repoints.group_chome([None, None])
     assert g.keys == [] and g.group.tolist() == [-1, -1] and g.main.size == 0
