@@ -287,20 +287,20 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
 
 
 def _as_variants(values: np.ndarray) -> list:
-    """A column with few distinct values (flags, counts, statuses) as shared QVariant objects.
+    """A column of small non-negative integers (flags, counts) as shared QVariant objects.
 
     Handing QGIS a ready QVariant instead of a Python int or str halves the cost of
     QgsFeature.setAttribute, the hot spot of the write pass. Falls back to plain values.
     """
-    if _QVariant is None:
+    if _QVariant is None or values.size == 0:
         return values.tolist()
-    uniq, inv = np.unique(values, return_inverse=True)
-    if uniq.size > 4096:
+    top = int(values.max())
+    if int(values.min()) < 0 or top > 65535:
         return values.tolist()
-    table = np.empty(uniq.size, dtype=object)
-    for i, v in enumerate(uniq.tolist()):
-        table[i] = _QVariant(v)
-    return table[inv.ravel()].tolist()
+    table = np.empty(top + 1, dtype=object)
+    for i in range(top + 1):
+        table[i] = _QVariant(i)
+    return table[values].tolist()
 
 
 def _status_column(has: np.ndarray, population) -> list:

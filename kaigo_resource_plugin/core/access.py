@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import Cancelled, InputError
-from .geodesy import chord_excess, ecef, geodesic_distance
+from .geodesy import chord_excess, ecef, geodesic_distance, sphere_arc
 
 # Pairs examined at once (bounds the memory: about 60 bytes a pair).
 MAX_PAIRS = 3_000_000
@@ -27,6 +27,9 @@ MAX_PAIRS = 3_000_000
 # the radius by less than this (far below the accuracy of any coordinate) count as equal to it.
 INCLUSIVE_EPS_M = 1e-6
 _DEBUG = False
+# Below this chord the nearest distance is taken as the arc of the chord on a mean sphere (see
+# geodesy.sphere_arc: within 0.01 mm of the geodesic); beyond it Vincenty's formula is used.
+SHORT_CHORD_M = 5000.0
 _EARTH_SPAN = 2.0 * 6378137.0 + 1.0
 
 STATUS_BLANK = "blank"
@@ -203,14 +206,20 @@ def _one_type(
                 ok = dmin2 <= h * h
                 resolved_local[gq[ok]] = True
                 cmin = np.sqrt(dmin2)
-                thr = cmin + chord_excess(cmin * (np.pi / 2.0))
-                thr2 = np.where(ok, thr * thr, -1.0)
-                sel = np.flatnonzero(d2 <= np.repeat(thr2, sizes[has]))
-                owner = np.searchsorted(gs, sel, side="right") - 1  # index into gq
-                qs = todo[a + gq[owner]]
-                s = geodesic_distance(q_lon[qs], q_lat[qs], r_lon_s[pos[sel]], r_lat_s[pos[sel]])
-                sgs = _group_starts(owner)
-                nearest[qs[sgs]] = np.minimum.reduceat(s, sgs)
+                # short: the geodesic from the chord (error < 0.01 mm up to 5 km); far: Vincenty on the
+                # chord minimum and every pair that could still be shorter on the ellipsoid
+                short = ok & (cmin <= SHORT_CHORD_M)
+                nearest[todo[a + gq[short]]] = sphere_arc(cmin[short])
+                far = ok & ~short
+                if far.any():
+                    thr = cmin + chord_excess(cmin * (np.pi / 2.0))
+                    thr2 = np.where(far, thr * thr, -1.0)
+                    sel = np.flatnonzero(d2 <= np.repeat(thr2, sizes[has]))
+                    owner = np.searchsorted(gs, sel, side="right") - 1  # index into gq
+                    qs = todo[a + gq[owner]]
+                    s = geodesic_distance(q_lon[qs], q_lat[qs], r_lon_s[pos[sel]], r_lat_s[pos[sel]])
+                    sgs = _group_starts(owner)
+                    nearest[qs[sgs]] = np.minimum.reduceat(s, sgs)
             unresolved.append(todo[a:b][~resolved_local])
             step((b - a) / n if first else 0.0)
         todo = np.concatenate(unresolved) if unresolved else todo[:0]

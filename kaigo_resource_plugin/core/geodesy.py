@@ -47,6 +47,20 @@ def chord_excess(s: np.ndarray | float) -> np.ndarray | float:
     return s - (2.0 / KAPPA_MAX) * np.sin(x) + ROUNDING_M
 
 
+R_MEAN = (2.0 * A + B) / 3.0  # mean radius of GRS80 (IUGG R1)
+
+
+def sphere_arc(chord: np.ndarray) -> np.ndarray:
+    """Arc length on the mean sphere for a chord: c + c³/24R² + 3c⁵/640R⁴.
+
+    For points on the ellipsoid up to 5 km apart it differs from the geodesic by less than 0.01 mm
+    (the excess itself is 0.13 mm at 5 km, and the curvature of GRS80 varies by 0.7 % with direction).
+    """
+    c = np.asarray(chord, dtype=np.float64)
+    x = c / R_MEAN
+    return c * (1.0 + x * x / 24.0 + 3.0 * x**4 / 640.0)
+
+
 def geodesic_distance(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     """Geodesic distance (m) on GRS80 by Vincenty's inverse formula (accurate to ≈ 0.1 mm).
 

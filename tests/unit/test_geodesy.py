@@ -102,3 +102,13 @@ def test_chord_excess_magnitudes():
     # about s³ / 24R²: a fraction of a micrometre at 500 m, a tenth of a millimetre at 5 km
     assert float(geodesy.chord_excess(500.0)) < 2e-6
     assert 1e-4 < float(geodesy.chord_excess(5000.0)) < 2e-4
+
+
+@settings(max_examples=300, deadline=None)
+@given(lons, lats, st.floats(0.0, 360.0), st.floats(0.0, 5000.0))
+def test_sphere_arc_of_the_chord_is_the_geodesic_up_to_5km(lon, lat, az, dist):
+    lon2, lat2, _ = GEOD.fwd(lon, lat, az, dist)
+    _, _, ref = GEOD.inv(lon, lat, lon2, lat2)
+    xyz = geodesy.ecef(np.array([lon, lon2]), np.array([lat, lat2]))
+    chord = float(np.linalg.norm(xyz[0] - xyz[1]))
+    assert float(geodesy.sphere_arc(chord)) == pytest.approx(ref, abs=1e-5)
