@@ -29,7 +29,7 @@ try:
 except ImportError:  # pragma: no cover - a Qt binding without QVariant
     _QVariant = None
 from ..core.access import access_status, compute_access, safe_type_names
-from ..core.errors import InputError
+from ..core.errors import Cancelled, InputError
 from .base import KaigoAlgorithm, check_cancel
 from .layer_io import iterate, plain_layer, read_chome, read_resources, unreadable_layers
 
@@ -270,9 +270,14 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         )
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
-        _write(source, chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
+        try:
+            _write(source, chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
+        except Cancelled:
+            sink = None  # closes the file, so that it can be removed
+            _remove_partial_output(dest_id)
+            raise
         clock.lap("write")
-        del sink  # closes the file (a GeoPackage builds its spatial index here)
+        sink = None  # closes the file (a GeoPackage builds its spatial index here)
         clock.lap("close")
         any_has = n_within.sum(axis=1) > 0
         blank = ok & ~any_has
@@ -361,6 +366,24 @@ class _Clock:
             self.t = now
 
 
+def _remove_partial_output(dest_id: str) -> None:
+    """After a cancel during writing: delete the half-written file when the whole file was ours.
+
+    A destination like ``existing.gpkg|layername=x`` adds a layer to a file that holds other data: it is
+    left alone (QGIS cannot take back a half-written layer there either).
+    """
+    import os
+
+    if not isinstance(dest_id, str) or "|" in dest_id or not os.path.isfile(dest_id):
+        return
+    for path in (dest_id, dest_id + "-wal", dest_id + "-shm", dest_id + "-journal"):
+        if os.path.exists(path):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+
+
 def _value_setter(n_in: int, n_added: int):
     """f(feature, values): widen the feature and set the result values, unrolled (the hot loop)."""
     lines = [
@@ -420,9 +443,9 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
     k = 0
     for f in iterate(source, req):
         k += 1
-        if k % 10000 == 0:
-            check_cancel(feedback)
+        if k % 2000 == 0:
             feedback.setProgress(80.0 + 20.0 * k / total)
+            check_cancel(feedback)
         vals = get_row(f.id())
         if vals is not None:
             append_values(f, vals)

@@ -351,6 +351,40 @@ def test_cancel_leaves_no_output(run_alg, daito, convenience, tmp_path):
     assert not out.exists()
 
 
+def test_cancel_while_writing_removes_the_file(run_alg, shared_data, convenience, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    class CancelWhenWriting(QgsProcessingFeedback):
+        """Cancels once progress is inside the write pass (beyond 80 %)."""
+
+        def __init__(self):
+            super().__init__()
+            self.max_progress = 0.0
+
+        def setProgress(self, value):  # noqa: N802
+            self.max_progress = max(self.max_progress, value)
+            super().setProgress(value)
+
+        def isCanceled(self):  # noqa: N802
+            return 80.0 < self.max_progress < 100.0
+
+    fb = CancelWhenWriting()
+    out = tmp_path / "partial.gpkg"
+    with pytest.raises(QgsProcessingException) as err:
+        run_alg(
+            ALG,
+            {
+                "INPUT": str(shared_data / "tottori-2015" / "31-tottori-all.shp"),
+                "RESOURCES": [str(convenience)],
+                "OUTPUT": str(out),
+            },
+            feedback=fb,
+        )
+    assert "cancelled" in str(err.value)
+    assert fb.max_progress > 80.0  # it did get into the write pass
+    assert not list(tmp_path.glob("partial.gpkg*"))
+
+
 def test_deterministic(run_alg, daito, convenience, tmp_path):
     rows = []
     for i in range(2):
