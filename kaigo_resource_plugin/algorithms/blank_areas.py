@@ -31,7 +31,14 @@ except ImportError:  # pragma: no cover - a Qt binding without QVariant
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, plain_layer, read_chome, read_resources, unreadable_layers
+from .layer_io import (
+    iterate,
+    plain_layer,
+    read_chome,
+    read_resources,
+    remove_partial_output,
+    unreadable_layers,
+)
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
@@ -274,7 +281,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             _write(source, chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
         except Cancelled:
             sink = None  # closes the file, so that it can be removed
-            _remove_partial_output(dest_id)
+            remove_partial_output(dest_id)
             raise
         clock.lap("write")
         sink = None  # closes the file (a GeoPackage builds its spatial index here)
@@ -364,24 +371,6 @@ class _Clock:
                 f" (at {time.time():.2f})"
             )
             self.t = now
-
-
-def _remove_partial_output(dest_id: str) -> None:
-    """After a cancel during writing: delete the half-written file when the whole file was ours.
-
-    A destination like ``existing.gpkg|layername=x`` adds a layer to a file that holds other data: it is
-    left alone (QGIS cannot take back a half-written layer there either).
-    """
-    import os
-
-    if not isinstance(dest_id, str) or "|" in dest_id or not os.path.isfile(dest_id):
-        return
-    for path in (dest_id, dest_id + "-wal", dest_id + "-shm", dest_id + "-journal"):
-        if os.path.exists(path):
-            try:
-                os.remove(path)
-            except OSError:
-                pass
 
 
 def _value_setter(n_in: int, n_added: int):

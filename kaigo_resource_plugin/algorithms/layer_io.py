@@ -13,6 +13,7 @@ layout (``KEN`` and no ``PREF`` field) and JGD2011 (EPSG:6668) otherwise.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,6 +162,22 @@ def unreadable_layers(values, context) -> list[str]:
         if QgsProcessingUtils.mapLayerFromString(v, context) is None:
             bad.append(v)
     return bad
+
+
+def remove_partial_output(dest_id: str) -> None:
+    """After a cancel during writing: delete the half-written file when the whole file was ours.
+
+    A destination like ``existing.gpkg|layername=x`` adds a layer to a file that holds other data: it is
+    left alone (QGIS cannot take back a half-written layer there either).
+    """
+    if not isinstance(dest_id, str) or "|" in dest_id or not os.path.isfile(dest_id):
+        return
+    for path in (dest_id, dest_id + "-wal", dest_id + "-shm", dest_id + "-journal"):
+        if os.path.exists(path):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
 
 
 def iterate(source, request: QgsFeatureRequest | None = None):

@@ -19,10 +19,10 @@ from qgis.core import (
 )
 
 from ..compat import make_field
-from ..core.errors import InputError
+from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, plain_layer, read_chome, unreadable_layers
+from .layer_io import iterate, plain_layer, read_chome, remove_partial_output, unreadable_layers
 
 ADDED_FIELDS = (
     ("rep_method", "string"),
@@ -140,26 +140,32 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
         req.setFilterFids(list(main_fid))
         total = max(len(main_fid), 1)
-        for k, f in enumerate(iterate(source, req)):
-            if k % 5000 == 0:
-                check_cancel(feedback)
-                feedback.setProgress(60.0 + 40.0 * k / total)
-            g = main_fid.get(int(f.id()))
-            if g is None:
-                continue
-            attrs = f.attributes()
-            out = QgsFeature(out_fields)
-            out.setAttributes(
-                [attrs[i] for i in keep]
-                + [
-                    METHOD_NAMES[int(chome.method[g])],
-                    int(bool(chome.outside[g])),
-                    int(chome.size[g]),
-                    round(float(chome.lon[g]), 8),
-                    round(float(chome.lat[g]), 8),
-                ]
-            )
-            out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
-            sink.addFeature(out, QgsFeatureSink.FastInsert)
+        method_names = [METHOD_NAMES[int(m)] for m in chome.method.tolist()]
+        try:
+            for k, f in enumerate(iterate(source, req)):
+                if k % 2000 == 0:
+                    feedback.setProgress(60.0 + 40.0 * k / total)
+                    check_cancel(feedback)
+                g = main_fid.get(int(f.id()))
+                if g is None:
+                    continue
+                attrs = f.attributes()
+                out = QgsFeature(out_fields)
+                out.setAttributes(
+                    [attrs[i] for i in keep]
+                    + [
+                        method_names[g],
+                        int(bool(chome.outside[g])),
+                        int(chome.size[g]),
+                        round(float(chome.lon[g]), 8),
+                        round(float(chome.lat[g]), 8),
+                    ]
+                )
+                out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
+                sink.addFeature(out, QgsFeatureSink.FastInsert)
+        except Cancelled:
+            sink = None  # closes the file, so that it can be removed
+            remove_partial_output(dest_id)
+            raise
         feedback.pushInfo(f"代表地点 / representative points: {int(ok.sum())}")
         return {self.OUTPUT: dest_id}
