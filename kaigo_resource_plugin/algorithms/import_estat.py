@@ -48,6 +48,7 @@ _WANTED = (
     "X_CODE",
     "Y_CODE",
     "AREA_MAX_F",
+    "AREA",
     "MUNI_CODE",
     "MUNI_NAME",
     "CHOME_NAME",
@@ -364,6 +365,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         geoms: list[QgsGeometry | None] = []
         any_xy = any("X_CODE" in i.fields and "Y_CODE" in i.fields for i in inputs)
         any_hcode = any("HCODE" in i.fields for i in inputs)
+        any_area = any("AREA" in i.fields for i in inputs)
         for inp in inputs:
             xform = None
             if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
@@ -452,6 +454,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         if any_xy:
             fields.append(make_field("X_CODE", "double"))
             fields.append(make_field("Y_CODE", "double"))
+        if any_area:
+            fields.append(make_field("area_m2", "double"))
         wkb = QgsWkbTypes.Type.MultiPolygon if out_kind == "polygon" else QgsWkbTypes.Type.Point
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, target_crs)
         for c, g in zip(result.chome, out_geoms):
@@ -473,6 +477,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 attrs.append(c.hcode)
             if any_xy:
                 attrs += [c.x, c.y]
+            if any_area:
+                attrs.append(c.area_m2)
             f.setAttributes(attrs)
             if g is not None:
                 f.setGeometry(g)
