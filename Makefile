@@ -32,6 +32,7 @@ test-qgis: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy kaigo_resource_plugin/core
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -44,6 +44,13 @@ def _visit(node: ast.AST, cls: str | None, found: set[tuple[str, str]]) -> None:
         if isinstance(child, ast.ClassDef):
             _visit(child, child.name, found)
             continue
+        if isinstance(child, ast.Assign) and cls and isinstance(child.value, ast.Constant):
+            # class constants translated by the base class: DISPLAY_NAME (own context), GROUP (shared)
+            targets = [t.id for t in child.targets if isinstance(t, ast.Name)]
+            if "DISPLAY_NAME" in targets and child.value.value:
+                found.add((cls, child.value.value))
+            if "GROUP" in targets and child.value.value:
+                found.add(("KaigoAlgorithm", child.value.value))
         if isinstance(child, ast.Call):
             func = child.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

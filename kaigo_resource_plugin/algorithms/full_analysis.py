@@ -1,0 +1,525 @@
+"""kaigo:fullanalysis — from downloaded files to every output of the committee in one run."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputFolder,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+    QgsVectorLayer,
+)
+
+from ..core import summary as run_summary
+from ..core.errors import InputError
+from ..core.tables import write_csv
+from .base import KaigoAlgorithm, check_cancel
+
+# Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
+CHOME_GPKG = "chome.gpkg"
+MUNI_GPKG = "municipalities.gpkg"
+MUNI_CSV = "municipalities.csv"
+MUNI_XLSX = "municipalities.xlsx"
+REPORT_CSV = "join_report.csv"
+SUMMARY_TXT = "run_summary.txt"
+SUMMARY_JSON = "run_summary.json"
+LANGUAGES = ("auto", "ja", "en")
+
+
+def _plugin_version() -> str:
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.join(os.path.dirname(os.path.dirname(__file__)), "metadata.txt"), encoding="utf-8")
+    return cfg["general"].get("version", "?")
+
+
+class FullAnalysisAlgorithm(KaigoAlgorithm):
+    NAME = "fullanalysis"
+    DISPLAY_NAME = "Full analysis (boundaries + ages + resources → every output)"
+    GROUP_ID = "analysis"
+    GROUP = "Analysis"
+
+    CHOME = "CHOME"
+    AGES = "AGES"
+    ELDERLY_FIELD = "ELDERLY_FIELD"
+    RESOURCES = "RESOURCES"
+    RADIUS = "RADIUS"
+    CARE3_SHARE = "CARE3_SHARE"
+    KEY_FIELD = "KEY_FIELD"
+    POPULATION_FIELD = "POPULATION_FIELD"
+    AREA_FIELD = "AREA_FIELD"
+    THRESHOLD_LOW = "THRESHOLD_LOW"
+    THRESHOLD_HIGH = "THRESHOLD_HIGH"
+    ROLLUP_WARDS = "ROLLUP_WARDS"
+    HIGHLIGHT = "HIGHLIGHT"
+    TOP_N = "TOP_N"
+    MAPS = "MAPS"
+    MAP_CHOME = "MAP_CHOME"
+    MAP_MUNI_CODES = "MAP_MUNI_CODES"
+    LANGUAGE = "LANGUAGE"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(
+            QgsProcessingParameterMultipleLayers(
+                self.CHOME,
+                self.tr("Chōme boundaries or chōme table with X_CODE/Y_CODE (e-Stat)"),
+                QgsProcessing.SourceType.TypeVector,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterMultipleLayers(
+                self.AGES,
+                self.tr("Census table T001082 (CSV, optional)"),
+                QgsProcessing.SourceType.TypeFile,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.ELDERLY_FIELD,
+                self.tr("Elderly field when no age table is given (e.g. JINKO)"),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterMultipleLayers(
+                self.RESOURCES,
+                self.tr("Resource layers (one type each)"),
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
+            )
+        )
+        radius = QgsProcessingParameterNumber(
+            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double, 500.0
+        )
+        self.addParameter(radius)
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.CARE3_SHARE,
+                self.tr("Share of 75+ certified at care level 3 or above"),
+                QgsProcessingParameterNumber.Type.Double,
+                0.109,
+                minValue=0.0,
+                maxValue=1.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.POPULATION_FIELD,
+                self.tr("Population field (default pop_total, else JINKO)"),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.THRESHOLD_LOW,
+                self.tr("Density threshold 中山間地域 / 一般都市 (people/km²)"),
+                QgsProcessingParameterNumber.Type.Double,
+                200.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.THRESHOLD_HIGH,
+                self.tr("Density threshold 一般都市 / 大都市 (people/km²)"),
+                QgsProcessingParameterNumber.Type.Double,
+                2000.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.ROLLUP_WARDS, self.tr("Roll designated-city wards up to the city"), False
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.HIGHLIGHT,
+                self.tr("Municipalities to highlight (codes or names, comma-separated)"),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.TOP_N,
+                self.tr("Rows in the top-N tables"),
+                QgsProcessingParameterNumber.Type.Integer,
+                10,
+                minValue=1,
+            )
+        )
+        self.addParameter(QgsProcessingParameterBoolean(self.MAPS, self.tr("Export blank-area maps"), True))
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.MAP_CHOME,
+                self.tr("Chōme polygons for the maps (when the chōme input is points)"),
+                [QgsProcessing.SourceType.TypeVectorPolygon],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.MAP_MUNI_CODES, self.tr("Municipality codes to map (default: all)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.LANGUAGE,
+                self.tr("Language of charts and tables"),
+                [self.tr("Automatic (QGIS language)"), "日本語", "English"],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Output folder"))
+        )
+        for key, label in (
+            ("CHOME_GPKG", self.tr("Chōme with access (GeoPackage)")),
+            ("MUNICIPALITIES_GPKG", self.tr("Municipality table (GeoPackage)")),
+            ("MUNICIPALITIES_CSV", self.tr("Municipality table (CSV)")),
+            ("MUNICIPALITIES_XLSX", self.tr("Municipality table (XLSX)")),
+            ("JOIN_REPORT", self.tr("Join report (CSV)")),
+            ("SUMMARY", self.tr("Run summary")),
+        ):
+            self.addOutput(QgsProcessingOutputFile(key, label))
+        self.addOutput(QgsProcessingOutputFolder("CHARTS_FOLDER", self.tr("Charts folder")))
+        self.addOutput(QgsProcessingOutputFolder("MAPS_FOLDER", self.tr("Maps folder")))
+        self.addOutput(QgsProcessingOutputString("FILES", self.tr("Every file written (one per line)")))
+        self.addOutput(QgsProcessingOutputNumber("N_MUNICIPALITIES", self.tr("Municipalities")))
+
+    # ------------------------------------------------------------------------------------------
+    def _child(self, alg_id, params, context, feedback):
+        alg = QgsApplication.processingRegistry().createAlgorithmById(alg_id)
+        if alg is None:
+            raise QgsProcessingException(f"{alg_id} is not available")
+        ok, message = alg.canExecute()
+        if not ok:
+            raise QgsProcessingException(message)
+        feedback.pushInfo(f"— {alg_id}")
+        results, ok = alg.run(params, context, feedback)
+        if not ok:
+            raise QgsProcessingException(
+                f"{alg_id} が失敗しました。ログを確認してください。\n{alg_id} failed; see the log above."
+            )
+        check_cancel(feedback)
+        return results
+
+    def run(self, parameters, context, feedback):
+        chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
+        if not chome_layers:
+            raise InputError(
+                ja="町丁字レイヤ（CHOME）がありません。境界データか X_CODE/Y_CODE を持つ表を指定してください。",
+                en="No chōme layer (CHOME): give e-Stat boundaries or a table with X_CODE/Y_CODE.",
+            )
+        ages = self.parameterAsFileList(parameters, self.AGES, context) if parameters.get(self.AGES) else []
+        resources = self.parameterAsLayerList(parameters, self.RESOURCES, context)
+        if not resources:
+            raise InputError(
+                ja="資源レイヤ（RESOURCES）がありません。店舗などのポイントレイヤを1つ以上指定してください。",
+                en="No resource layer (RESOURCES): give at least one layer of shops or facilities.",
+            )
+        elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip()
+        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
+        care3 = self.parameterAsDouble(parameters, self.CARE3_SHARE, context)
+        key_field = self.parameterAsString(parameters, self.KEY_FIELD, context).strip() or "KEY_CODE"
+        pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
+        area_field = self.parameterAsString(parameters, self.AREA_FIELD, context).strip()
+        t_low = self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context)
+        t_high = self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context)
+        rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
+        highlight = self.parameterAsString(parameters, self.HIGHLIGHT, context).strip()
+        top_n = self.parameterAsInt(parameters, self.TOP_N, context)
+        maps = self.parameterAsBoolean(parameters, self.MAPS, context)
+        map_chome = self.parameterAsVectorLayer(parameters, self.MAP_CHOME, context)
+        map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
+        language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
+        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+
+        if radius <= 0:
+            raise InputError(
+                ja=f"半径（RADIUS）が {radius:g} m です。0より大きい値（既定 500）を指定してください。",
+                en=f"The radius (RADIUS) is {radius:g} m: give a value above 0 (default 500).",
+            )
+        if not t_low < t_high:
+            raise InputError(
+                ja=f"人口密度のしきい値の順序が逆です（{t_low:g} ≥ {t_high:g}）。THRESHOLD_LOW < THRESHOLD_HIGH にしてください。",
+                en=f"Density thresholds are in the wrong order ({t_low:g} ≥ {t_high:g}): THRESHOLD_LOW must be below THRESHOLD_HIGH.",
+            )
+        if not ages and not elderly_field:
+            first_fields = chome_layers[0].fields().names()
+            if "at_home_75plus" not in first_fields and "pop_75plus" not in first_fields:
+                raise InputError(
+                    ja="年齢別人口の表（AGES、T001082）がなく、高齢者数のフィールド（ELDERLY_FIELD、例 JINKO）も指定されていません。どちらかを指定してください。",
+                    en="There is no age table (AGES, T001082) and no elderly field (ELDERLY_FIELD, e.g. JINKO): give one of them.",
+                )
+        try:
+            os.makedirs(folder, exist_ok=True)
+            tmp = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
+        except OSError as err:
+            raise InputError(
+                ja=f"出力フォルダ（OUTPUT_FOLDER）に書き込めません：{folder}（{err.strerror}）。書き込めるフォルダを指定してください。",
+                en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
+            ) from None
+        try:
+            return self._run_steps(
+                context,
+                feedback,
+                tmp=tmp,
+                folder=folder,
+                chome_layers=chome_layers,
+                ages=ages,
+                resources=resources,
+                elderly_field=elderly_field,
+                radius=radius,
+                care3=care3,
+                key_field=key_field,
+                pop_field=pop_field,
+                area_field=area_field,
+                t_low=t_low,
+                t_high=t_high,
+                rollup=rollup,
+                highlight=highlight,
+                top_n=top_n,
+                maps=maps,
+                map_chome=map_chome,
+                map_codes=map_codes,
+                language=language,
+            )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _run_steps(self, context, feedback, **p):
+        tmp = p["tmp"]
+        steps = QgsProcessingMultiStepFeedback(7, feedback)
+        started = datetime.datetime.now()
+        report_rows: list[list] = []
+        report_header: list[str] = []
+
+        # 1. chōme layer with population and elderly fields
+        steps.setCurrentStep(0)
+        chome_input = p["chome_layers"][0]
+        if p["ages"]:
+            imported = self._child(
+                "kaigo:importestat",
+                {
+                    "INPUT": p["chome_layers"],
+                    "AGES": p["ages"],
+                    "KEY_FIELD": p["key_field"],
+                    "CARE3_SHARE": p["care3"],
+                    "ROLLUP_WARDS": p["rollup"],
+                    "OUTPUT": os.path.join(tmp, "chome_imported.gpkg"),
+                    "REPORT": os.path.join(tmp, "join_report.gpkg"),
+                },
+                context,
+                steps,
+            )
+            chome_input = imported["OUTPUT"]
+            report_header, report_rows = _read_table(imported["REPORT"])
+        elif len(p["chome_layers"]) > 1:
+            merged = self._child(
+                "native:mergevectorlayers",
+                {"LAYERS": p["chome_layers"], "CRS": None, "OUTPUT": os.path.join(tmp, "chome_merged.gpkg")},
+                context,
+                steps,
+            )
+            chome_input = merged["OUTPUT"]
+
+        # 2. access to resources
+        steps.setCurrentStep(1)
+        chome_path = os.path.join(tmp, CHOME_GPKG)
+        blank_params = {
+            "INPUT": chome_input,
+            "RESOURCES": p["resources"],
+            "RADIUS": p["radius"],
+            "KEY_FIELD": p["key_field"],
+            "OUTPUT": chome_path,
+        }
+        if p["pop_field"]:
+            blank_params["POPULATION_FIELD"] = p["pop_field"]
+        self._child("kaigo:blankareas", blank_params, context, steps)
+
+        # 3. municipality table
+        steps.setCurrentStep(2)
+        rate_params = {
+            "INPUT": chome_path,
+            "KEY_FIELD": p["key_field"],
+            "CARE3_SHARE": p["care3"],
+            "THRESHOLD_LOW": p["t_low"],
+            "THRESHOLD_HIGH": p["t_high"],
+            "ROLLUP_WARDS": p["rollup"],
+            "OUTPUT": os.path.join(tmp, MUNI_GPKG),
+            "OUTPUT_CSV": os.path.join(tmp, MUNI_CSV),
+            "OUTPUT_XLSX": os.path.join(tmp, MUNI_XLSX),
+        }
+        if p["elderly_field"]:
+            rate_params["ELDERLY_FIELD"] = p["elderly_field"]
+        if p["pop_field"]:
+            rate_params["POPULATION_FIELD"] = p["pop_field"]
+        if p["area_field"]:
+            rate_params["AREA_FIELD"] = p["area_field"]
+        rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
+        muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
+        n_muni = muni_layer.featureCount()
+
+        # 4. committee charts
+        steps.setCurrentStep(3)
+        chart_params = {
+            "INPUT": os.path.join(tmp, MUNI_GPKG),
+            "TOP_N": p["top_n"],
+            "THRESHOLD_LOW": p["t_low"],
+            "THRESHOLD_HIGH": p["t_high"],
+            "LANGUAGE": p["language"],
+            "OUTPUT_FOLDER": os.path.join(tmp, "charts"),
+        }
+        if p["highlight"]:
+            chart_params["HIGHLIGHT"] = p["highlight"]
+        self._child("kaigo:committeecharts", chart_params, context, steps)
+
+        # 5. blank-area maps
+        steps.setCurrentStep(4)
+        map_source = None
+        if p["maps"]:
+            if p["map_chome"] is not None:
+                map_source = os.path.join(tmp, "map_chome.gpkg")
+                map_params = {
+                    "INPUT": p["map_chome"],
+                    "RESOURCES": p["resources"],
+                    "RADIUS": p["radius"],
+                    "KEY_FIELD": p["key_field"],
+                    "OUTPUT": map_source,
+                }
+                if p["pop_field"]:
+                    map_params["POPULATION_FIELD"] = p["pop_field"]
+                self._child("kaigo:blankareas", map_params, context, steps)
+            elif _is_polygon(chome_path):
+                map_source = chome_path
+            else:
+                steps.pushInfo(
+                    "町丁字がポイントのため空白地域図は作成しません（地図用のポリゴンは MAP_CHOME で指定できます）。\n"
+                    "The chōme are points: no blank-area map (give polygons for the maps in MAP_CHOME)."
+                )
+        if map_source is not None:
+            map_params = {
+                "INPUT": map_source,
+                "RESOURCES": p["resources"],
+                "LANGUAGE": p["language"],
+                "OUTPUT_FOLDER": os.path.join(tmp, "maps"),
+            }
+            if p["map_codes"]:
+                map_params["MUNI_CODES"] = p["map_codes"]
+            self._child("kaigo:exportmap", map_params, context, steps)
+
+        # 6. join report and run summary
+        steps.setCurrentStep(5)
+        if report_header:
+            write_csv(os.path.join(tmp, REPORT_CSV), report_header, report_rows)
+        summary = run_summary.build_summary(
+            started=started,
+            finished=datetime.datetime.now(),
+            plugin_version=_plugin_version(),
+            qgis_version=Qgis.QGIS_VERSION,
+            chome_sources=[lyr.source() for lyr in p["chome_layers"]],
+            age_sources=list(p["ages"]),
+            resource_sources=[(lyr.name(), lyr.source(), lyr.featureCount()) for lyr in p["resources"]],
+            parameters={
+                "RADIUS": p["radius"],
+                "CARE3_SHARE": p["care3"],
+                "KEY_FIELD": p["key_field"],
+                "ELDERLY_FIELD": p["elderly_field"] or None,
+                "POPULATION_FIELD": p["pop_field"] or None,
+                "AREA_FIELD": p["area_field"] or None,
+                "THRESHOLD_LOW": p["t_low"],
+                "THRESHOLD_HIGH": p["t_high"],
+                "ROLLUP_WARDS": p["rollup"],
+            },
+            n_municipalities=n_muni,
+            n_chome=QgsVectorLayer(chome_path, "chome", "ogr").featureCount(),
+            boundary_years=[
+                run_summary.boundary_year_of_fields(lyr.fields().names()) for lyr in p["chome_layers"]
+            ],
+        )
+        with open(os.path.join(tmp, SUMMARY_TXT), "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(run_summary.render_text(summary))
+        with open(os.path.join(tmp, SUMMARY_JSON), "w", encoding="utf-8", newline="\n") as fh:
+            json.dump(summary, fh, ensure_ascii=False, indent=2, sort_keys=True)
+        steps.pushInfo(run_summary.footnote(summary, "ja"))
+        steps.pushInfo(run_summary.footnote(summary, "en"))
+
+        # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
+        steps.setCurrentStep(6)
+        check_cancel(feedback)
+        folder = p["folder"]
+        written = []
+        for dirpath, dirnames, filenames in os.walk(tmp):
+            dirnames.sort()
+            rel_dir = os.path.relpath(dirpath, tmp)
+            for name in sorted(filenames):
+                if name in ("chome_imported.gpkg", "chome_merged.gpkg", "join_report.gpkg", "map_chome.gpkg"):
+                    continue
+                if name.endswith(("-wal", "-shm")) or name.startswith("."):
+                    continue
+                rel = os.path.normpath(os.path.join(rel_dir, name))
+                target = os.path.join(folder, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(os.path.join(dirpath, name), target)
+                written.append(target)
+        written.sort()
+        results = {
+            self.OUTPUT_FOLDER: folder,
+            "CHOME_GPKG": os.path.join(folder, CHOME_GPKG),
+            "MUNICIPALITIES_GPKG": os.path.join(folder, MUNI_GPKG),
+            "MUNICIPALITIES_CSV": os.path.join(folder, MUNI_CSV),
+            "MUNICIPALITIES_XLSX": os.path.join(folder, MUNI_XLSX),
+            "JOIN_REPORT": os.path.join(folder, REPORT_CSV) if report_header else None,
+            "SUMMARY": os.path.join(folder, SUMMARY_TXT),
+            "CHARTS_FOLDER": os.path.join(folder, "charts"),
+            "MAPS_FOLDER": os.path.join(folder, "maps") if map_source is not None else None,
+            "FILES": "\n".join(written),
+            "N_MUNICIPALITIES": n_muni,
+        }
+        steps.setProgress(100)
+        return results
+
+
+def _is_polygon(path: str) -> bool:
+    from ..compat import geometry_type
+
+    layer = QgsVectorLayer(path, "chome", "ogr")
+    return layer.isValid() and geometry_type(layer.wkbType()) == 2
+
+
+def _read_table(path: str) -> tuple[list[str], list[list]]:
+    from ..compat import is_null
+
+    layer = QgsVectorLayer(path, "report", "ogr")
+    names = [f.name() for f in layer.fields() if f.name().lower() != "fid"]
+    rows = []
+    for feat in layer.getFeatures():
+        rows.append([None if is_null(feat[n]) else feat[n] for n in names])
+    return names, rows
