@@ -15,8 +15,6 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsProcessing,
-    QgsProcessingAlgorithm,
-    QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -34,7 +32,7 @@ from ..core.area import RingCollector
 from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
 from ..core.dissolve import coverage_union_wkb
-from ..core.errors import Cancelled, InputError
+from ..core.errors import InputError
 from ..core.rates import (
     ANY,
     DEFAULT_CARE3_SHARE,
@@ -164,19 +162,6 @@ def write_outputs(table: MunicipalityTable, csv_path: str, xlsx_path: str, feedb
     if xlsx_path:
         table.write_xlsx(xlsx_path, lang)
         feedback.pushInfo(f"XLSX: {xlsx_path}")
-
-
-def guarded(compute, parameters, context, feedback):
-    """compute(...) with user errors and cancels turned into QgsProcessingException (as base does)."""
-    try:
-        return compute(parameters, context, feedback)
-    except InputError as err:
-        raise QgsProcessingException(str(err)) from None
-    except Cancelled:
-        raise QgsProcessingException(
-            "処理が取り消されました。出力は書き込まれていません。\n"
-            "The run was cancelled; no output was written."
-        ) from None
 
 
 def sink_fields(fields: list[tuple[str, str]], extra: QgsFields | None = None) -> QgsFields:
@@ -372,17 +357,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         value = self.parameterAsString(parameters, name, context)
         return value.strip() or None if value else None
 
-    # base.KaigoAlgorithm names its hook run(), which hides QgsProcessingAlgorithm.run() — the method
-    # processing.run() and models call. Restore it here and do the work in processAlgorithm.
-    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
-        return QgsProcessingAlgorithm.run(
-            self, parameters, context, feedback, configuration or {}, catchExceptions
-        )
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        return guarded(self._compute, parameters, context, feedback)
-
-    def _compute(self, parameters, context, feedback):
+    def run(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
