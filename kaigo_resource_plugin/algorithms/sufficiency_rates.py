@@ -92,6 +92,9 @@ def require_field(fields: QgsFields, name: str, param: str, numeric: bool) -> st
 
 
 def to_float(value) -> float:
+    t = type(value)
+    if t is float or t is int:  # fast path: most values
+        return float(value)
     if is_null(value):
         return math.nan
     try:
@@ -101,6 +104,8 @@ def to_float(value) -> float:
 
 
 def to_text(value) -> str | None:
+    if type(value) is str:  # fast path
+        return value.strip() or None
     if is_null(value):
         return None
     text = str(value).strip()
@@ -140,7 +145,7 @@ def dissolve(parts: list[QgsGeometry]) -> QgsGeometry | None:
     if not parts:
         return None
     collected = QgsGeometry.collectGeometry(parts)
-    fast = coverage_union_wkb(bytes(collected.asWkb()), collected.area())
+    fast = coverage_union_wkb(bytes(collected.asWkb()))
     if fast is not None:
         g = QgsGeometry()
         g.fromWkb(fast)
@@ -512,6 +517,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         mnames: list[str | None] = []
         access: dict[str, list[bool]] = {t: [] for t in access_fields}
         geoms: dict[str, list[QgsGeometry]] = {}
+        named: set[str] = set()
         n_no_muni = 0
         n_rolled = 0
         step = max(1, n_total // 100) if n_total > 0 else 1000
@@ -563,18 +569,23 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 area.append(to_float(attrs[fi[area_field]]))
             for t, f in access_fields.items():
                 access[t].append(parse_flag(attrs[fi[f]]))
-            pname = to_text(attrs[fi[pref_name_field]]) if pref_name_field else None
-            if muni_name_field:
-                mname = to_text(attrs[fi[muni_name_field]])
+            if code_out in named:  # names are taken from the first feature that has them
+                pname = mname = None
             else:
-                gst = to_text(attrs[fi[gst_field]]) if gst_field else None
-                css = to_text(attrs[fi[css_field]]) if css_field else None
-                if css:
-                    mname = (gst + css) if gst and gst.endswith("市") else css
+                pname = to_text(attrs[fi[pref_name_field]]) if pref_name_field else None
+                if muni_name_field:
+                    mname = to_text(attrs[fi[muni_name_field]])
                 else:
-                    mname = gst
-            if rollup and code_out != code:
-                mname = ward_city_name(mname, code_out)
+                    gst = to_text(attrs[fi[gst_field]]) if gst_field else None
+                    css = to_text(attrs[fi[css_field]]) if css_field else None
+                    if css:
+                        mname = (gst + css) if gst and gst.endswith("市") else css
+                    else:
+                        mname = gst
+                if rollup and code_out != code:
+                    mname = ward_city_name(mname, code_out)
+                if (pname or not pref_name_field) and mname:
+                    named.add(code_out)
             prefs.append(pname)
             mnames.append(mname)
             if is_polygon and not is_water:

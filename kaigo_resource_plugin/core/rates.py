@@ -153,6 +153,9 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
 
 def parse_flag(value: object) -> bool:
     """has_access-like values: 1/0, True/False, '1'/'0', 'true'/'yes'/'covered'; NULL → False."""
+    t = type(value)
+    if t is int:  # fast path: 1/0 integers
+        return value != 0
     if value is None:
         return False
     if isinstance(value, (bool, np.bool_)):
