@@ -587,3 +587,35 @@ def test_qgis_process_run(plugin, tottori, tmp_path):
     assert len(table) == 19
     assert table[0]["muni_code"] == "31201" and table[0]["class_label"] == "一般都市（中間）"
     assert float(table[0]["density"]) == pytest.approx(253.17, abs=0.05)
+
+
+# --- the chain on real data: importestat → blankareas → sufficiencyrates ----------------------------
+
+
+def test_daito_chain_matches_the_reference_rate(plugin, run_alg, sample_data, tmp_path):
+    """SPEC reference: OSM 2014 convenience stores only, 2020 75+ population → 大東市 about 30.7 %."""
+    imported = run_alg(
+        "kaigo:importestat",
+        {
+            "INPUT": [str(sample_data / "daito-27218" / "chome.shp")],
+            "AGES": [str(sample_data / "osaka-2020-ages" / "tblT001082C27.csv")],
+            "OUTPUT": str(tmp_path / "chome.gpkg"),
+            "REPORT": "TEMPORARY_OUTPUT",
+        },
+    )["OUTPUT"]
+    access = run_alg(
+        "kaigo:blankareas",
+        {
+            "INPUT": imported,
+            "RESOURCES": [str(sample_data / "osm-2014" / "convenience_osaka.geojson")],
+            "OUTPUT": str(tmp_path / "access.gpkg"),
+        },
+    )["OUTPUT"]
+    res = run_alg("kaigo:sufficiencyrates", {"INPUT": access, "OUTPUT": "TEMPORARY_OUTPUT"})
+    (row,) = _rows(res["OUTPUT"])
+    assert row["muni_code"] == "27218" and row["muni_name"] == "大東市"
+    assert row["pop_75plus"] == 15784  # the city total of the 2020 table (data README)
+    assert row["rate_pct"] == pytest.approx(30.7, abs=0.05)
+    assert row["rate_band"] == "20-40"
+    assert row["density_class"] == 3  # 119,367 people on 18.2 km²
+    assert row["area_km2"] == pytest.approx(18.2, abs=0.05)
