@@ -400,12 +400,28 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         pref_code_field = find_field(fields, "PREF", "KEN")
         city_code_field = find_field(fields, "CITY")
 
-        # elderly weight and care level 3+
+        # care level 3+ share: per chōme field, per municipality table, constant
+        care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
+        care3_field = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
+        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
+        care3_table = (
+            read_code_table(care3_table_path, self.CARE3_TABLE, "share") if care3_table_path else None
+        )
+        if care3_table:
+            for code, share in care3_table.items():
+                check_share(share, f"CARE3_TABLE ({code})")
+        care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
+
+        # elderly weight: at_home_75plus (already at home), else pop_75plus; a share given as a table
+        # or a field is meant to be applied, so it selects pop_75plus when the layer has both
         elderly_param = self._field_param(parameters, self.ELDERLY_FIELD, context)
         if elderly_param:
             elderly_field = require_field(fields, elderly_param, self.ELDERLY_FIELD, True)
         else:
-            elderly_field = find_field(fields, "at_home_75plus", "pop_75plus")
+            order = ("at_home_75plus", "pop_75plus")
+            if care3_field or care3_table:
+                order = ("pop_75plus", "at_home_75plus")
+            elderly_field = find_field(fields, *order)
             if elderly_field is None:
                 raise InputError(
                     ja="ELDERLY_FIELD：高齢者数の属性（at_home_75plus または pop_75plus）がありません。"
@@ -419,17 +435,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         p75_field = find_field(fields, "pop_75plus")
         if p75_field is not None and field_kind(fields.field(p75_field)) not in ("int", "double"):
             p75_field = None
-
-        care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
-        care3_field = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
-        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
-        care3_table = (
-            read_code_table(care3_table_path, self.CARE3_TABLE, "share") if care3_table_path else None
-        )
-        if care3_table:
-            for code, share in care3_table.items():
-                check_share(share, f"CARE3_TABLE ({code})")
-        care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
 
         # population and area
         pop_param = self._field_param(parameters, self.POPULATION_FIELD, context)

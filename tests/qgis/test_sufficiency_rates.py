@@ -229,6 +229,21 @@ def test_at_home_field_is_not_reduced_again(run_alg):
     assert r[0]["pop_75plus"] == 180
 
 
+def test_share_table_applies_to_pop_75plus_even_when_at_home_exists(run_alg, tmp_path):
+    rows = _small_rows()
+    for r in rows:
+        r["at_home_75plus"] = r["pop_75plus"] * 0.5
+    layer = _memory_layer("Polygon", [*SMALL_FIELDS, ("at_home_75plus", "double")], rows)
+    table = tmp_path / "care.csv"
+    table.write_text("13101,0.25\n13102,0.1\n", encoding="utf-8")
+    res = run_alg(
+        "kaigo:sufficiencyrates", {"INPUT": layer, "CARE3_TABLE": str(table), "OUTPUT": "TEMPORARY_OUTPUT"}
+    )
+    r = _rows(res["OUTPUT"])
+    assert r[0]["at_home_75plus"] == pytest.approx(0.75 * 180)  # pop_75plus × (1 − table share)
+    assert r[1]["at_home_75plus"] == pytest.approx(0.9 * 100)
+
+
 def test_care3_table_and_field(run_alg, tmp_path):
     table = tmp_path / "care.csv"
     table.write_bytes("コード,割合\r\n131016,0.5\r\n".encode("cp932"))  # 6-digit code with check digit
