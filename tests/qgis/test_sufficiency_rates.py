@@ -182,11 +182,15 @@ def test_english_headings_when_qgis_runs_in_english(run_alg, tmp_path, monkeypat
     assert "General city" in sheet and "一般都市" in sheet  # English label (with the Japanese name)
 
 
-def test_table_input_has_no_geometry_and_uses_area_table(run_alg, tmp_path):
+@pytest.mark.parametrize("geom", ["None", "Point"])
+def test_table_input_has_no_geometry_and_uses_area_table(run_alg, tmp_path, geom):
     from qgis.core import QgsWkbTypes
 
     rows = [{k: v for k, v in r.items() if k != "wkt"} for r in _small_rows()]
-    layer = _memory_layer("None", SMALL_FIELDS, rows)
+    if geom == "Point":
+        for i, r in enumerate(rows):
+            r["wkt"] = f"POINT(139.7{i} 35.6)"
+    layer = _memory_layer(geom, SMALL_FIELDS, rows)
     table = tmp_path / "area.csv"
     table.write_text("code,km2\n13101,11.66\n13102,10.21\n", encoding="utf-8-sig")
     res = run_alg(
@@ -634,3 +638,39 @@ def test_daito_chain_matches_the_reference_rate(plugin, run_alg, sample_data, tm
     assert row["rate_band"] == "20-40"
     assert row["density_class"] == 3  # 119,367 people on 18.2 km²
     assert row["area_km2"] == pytest.approx(18.2, abs=0.05)
+
+
+def test_same_input_same_files(run_alg, tmp_path):
+    layer = _memory_layer("Polygon", SMALL_FIELDS, _small_rows())
+    for name in ("a", "b"):
+        run_alg(
+            "kaigo:sufficiencyrates",
+            {
+                "INPUT": layer,
+                "OUTPUT": str(tmp_path / f"{name}.gpkg"),
+                "OUTPUT_CSV": str(tmp_path / f"{name}.csv"),
+                "OUTPUT_XLSX": str(tmp_path / f"{name}.xlsx"),
+            },
+        )
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    a, b = _rows(str(tmp_path / "a.gpkg")), _rows(str(tmp_path / "b.gpkg"))
+    assert [{k: v for k, v in r.items() if k != "_geom"} for r in a] == [
+        {k: v for k, v in r.items() if k != "_geom"} for r in b
+    ]
+    assert all(x["_geom"].asWkb() == y["_geom"].asWkb() for x, y in zip(a, b))
+
+
+def test_cancel_leaves_no_output(run_alg, tmp_path):
+    from qgis.core import QgsProcessingException, QgsProcessingFeedback
+
+    feedback = QgsProcessingFeedback()
+    feedback.cancel()
+    layer = _memory_layer("Polygon", SMALL_FIELDS, _small_rows())
+    with pytest.raises(QgsProcessingException, match="cancelled"):
+        run_alg(
+            "kaigo:sufficiencyrates",
+            {"INPUT": layer, "OUTPUT": str(tmp_path / "m.gpkg"), "OUTPUT_CSV": str(tmp_path / "m.csv")},
+            feedback=feedback,
+        )
+    assert os.listdir(tmp_path) == []
