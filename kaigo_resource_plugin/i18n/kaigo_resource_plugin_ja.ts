@@ -256,6 +256,14 @@
         <source>E-Stat data</source>
         <translation>e-Statデータ</translation>
     </message>
+    <message>
+        <source>Outputs</source>
+        <translation>出力（図表・地図）</translation>
+    </message>
+    <message>
+        <source>Preparation</source>
+        <translation>データの準備</translation>
+    </message>
 </context>
 <context>
     <name>KaigoProvider</name>
