@@ -130,8 +130,37 @@ def _missing_file(value, context) -> str | None:
     return path
 
 
+def _unwritable(value) -> str | None:
+    """The output path when its folder cannot be created or written, else None."""
+    from qgis.core import QgsProcessingOutputLayerDefinition
+
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        value = value.sink.staticValue()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.strip()
+    if path.startswith(("memory:", "ogr:", "postgis:", "postgres:", "spatialite:", "/vsi")) or path == "TEMPORARY_OUTPUT":
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder and not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        return path
+    target_dir = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(target_dir):
+        try:  # QGIS writers do not create missing folders: do it, as a user would expect
+            os.makedirs(target_dir, exist_ok=True)
+        except OSError:
+            return path
+    return None
+
+
 def _first_bad_parameter(alg, parameters, context) -> str | None:
     from qgis.core import (
+        QgsProcessingDestinationParameter,
         QgsProcessingParameterFeatureSource,
         QgsProcessingParameterFile,
         QgsProcessingParameterMultipleLayers,
@@ -145,6 +174,14 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
         if value is None or value == "":
             continue
         label = d.description()
+        if isinstance(d, QgsProcessingDestinationParameter):
+            bad = _unwritable(value)
+            if bad:
+                return (
+                    f"{name}（{label}）に書き込めません: {bad}。書き込みできるフォルダのパスを指定してください。\n"
+                    f"{name} ({label}): cannot write to {bad}. Choose a path in a folder you can write to."
+                )
+            continue
         if isinstance(d, QgsProcessingParameterNumber):
             try:
                 number = float(value)
