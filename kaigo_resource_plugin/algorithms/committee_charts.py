@@ -86,8 +86,8 @@ def rate_name(field: str, lang: str) -> str:
 class CommitteeChartsAlgorithm(KaigoAlgorithm):
     NAME = "committeecharts"
     DISPLAY_NAME = "Committee charts (scatter, cross-tab, top N)"
-    GROUP_ID = "outputs"
-    GROUP = "Outputs"
+    GROUP_ID = "charts"
+    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RATE_FIELDS = "RATE_FIELDS"
@@ -261,7 +261,8 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         title = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         highlight_text = self.parameterAsString(parameters, self.HIGHLIGHT, context)
-        expr_text = (self.parameterAsExpression(parameters, self.HIGHLIGHT_EXPRESSION, context) or "").strip()
+        # parameterAsExpression() silently returns "" for an expression that does not parse
+        expr_text = (self.parameterAsString(parameters, self.HIGHLIGHT_EXPRESSION, context) or "").strip()
 
         expression = None
         expr_context = None

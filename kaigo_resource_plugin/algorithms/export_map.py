@@ -98,8 +98,8 @@ def north_arrow_svg() -> str | None:
 class ExportMapAlgorithm(KaigoAlgorithm):
     NAME = "exportmap"
     DISPLAY_NAME = "Export blank-area maps (print layout)"
-    GROUP_ID = "outputs"
-    GROUP = "Outputs"
+    GROUP_ID = "charts"
+    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RESOURCES = "RESOURCES"
@@ -502,6 +502,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         layout = QgsPrintLayout(project)
         layout.initializeDefaults()  # one A4 landscape page
         layout.setName(f"map_{code}")
+        # the project owns the layout (and the layers): one owner, torn down in the right order
+        project.layoutManager().addLayout(layout)
 
         def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignLeft, color="#000000"):
             item = QgsLayoutItemLabel(layout)
@@ -660,6 +662,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             written.append(base + ".svg")
         out_counts = dict(counts)
         out_counts["resources"] = resource_counts
+        del exporter
+        project.clear()  # deletes the layout, then the layers, before the Python wrappers go
         return out_counts, written
 
 

@@ -213,7 +213,7 @@ def top_n(munis: Iterable[Municipality], n: int = 10) -> dict[int, list[Municipa
     per_class: dict[int, list[Municipality]] = {cls: [] for cls in CLASSES}
     for m in munis:
         if _finite(m.rate_pct) and m.density_class in CLASSES:
-            per_class[m.density_class].append(m)  # type: ignore[index]
+            per_class[m.density_class].append(m)
     for cls, items in per_class.items():
         items.sort(key=lambda m: (-float(m.rate_pct), m.code))  # type: ignore[arg-type]
         per_class[cls] = items[: max(0, int(n))]
@@ -313,10 +313,10 @@ def topn_table(per_class: dict[int, list[Municipality]], lang: str):
                     m.code,
                     m.pref_name,
                     m.name,
-                    _plain_number(m.rate_pct),
+                    m.rate_pct,
                     _plain_number(m.pop_total),
-                    _plain_number(m.area_km2),
-                    _plain_number(m.density),
+                    m.area_km2,
+                    m.density,
                 ]
             )
     return header, rows
@@ -331,7 +331,7 @@ def parse_highlight(text: str | None) -> list[str]:
         return []
     for sep in ("、", "，", ";", "；", "\n", "\t"):
         text = text.replace(sep, ",")
-    tokens = []
+    tokens: list[str] = []
     for part in text.split(","):
         part = part.strip()
         if part:

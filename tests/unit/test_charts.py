@@ -204,7 +204,7 @@ def test_top_n_reproduces_the_slides(slide_munis):
         "市区町村名",
     ]
     assert len(rows) == 30
-    assert rows[10][:7] == [2, "一般都市", 1, "27362", "大阪府", "泉南郡田尻町", 100]
+    assert rows[10][:7] == [2, "一般都市", 1, "27362", "大阪府", "泉南郡田尻町", 100.0]
     assert rows[0][7] == 7979 and isinstance(rows[0][7], int)
 
 
