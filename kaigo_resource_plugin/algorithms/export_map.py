@@ -22,6 +22,7 @@ from qgis.core import (
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsLayoutUtils,
     QgsLegendRenderer,
     QgsLegendStyle,
     QgsMemoryProviderUtils,
@@ -554,21 +555,30 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         if node is not None:
             QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Subgroup)
         legend.setLinkedMap(map_item)
-        for style, size, bold in (
-            (QgsLegendStyle.Title, 13, True),
-            (QgsLegendStyle.Group, 11, True),
-            (QgsLegendStyle.Subgroup, 10.5, True),
-            (QgsLegendStyle.SymbolLabel, 10, False),
-        ):
-            qfont = QFont(family)
-            qfont.setBold(bold)
-            set_legend_style_font(legend, style, qfont, size)
         legend.setSymbolHeight(5)
         legend.setSymbolWidth(7)
         legend.setFrameEnabled(True)
         legend.setBackgroundColor(QColor(255, 255, 255, 235))
-        legend.attemptMove(QgsLayoutPoint(MAP_X + MAP_W + 4, MAP_Y, QgsUnitTypes.LayoutMillimeters))
+        legend_x = MAP_X + MAP_W + 4
+        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(legend)
+        # the legend must fit beside the map: smaller text for long labels (English, long layer names)
+        available = PAGE_W - 5 - legend_x
+        for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
+            for style, size, bold in (
+                (QgsLegendStyle.Title, 13, True),
+                (QgsLegendStyle.Group, 11, True),
+                (QgsLegendStyle.Subgroup, 10.5, True),
+                (QgsLegendStyle.SymbolLabel, 10, False),
+            ):
+                qfont = QFont(family)
+                qfont.setBold(bold)
+                set_legend_style_font(legend, style, qfont, size * scale)
+            # adjustBoxSize() does nothing before the first paint: measure with the legend renderer
+            measure = QgsLegendRenderer(legend.model(), legend.legendSettings())
+            width = measure.minimumSize(QgsLayoutUtils.createRenderContextForLayout(layout, None)).width()
+            if width <= available:
+                break
         legend.adjustBoxSize()
 
         # summary under the legend

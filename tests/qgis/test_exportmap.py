@@ -104,6 +104,16 @@ def test_no_red_when_nothing_is_blank(run_alg, daito, tmp_path):
     assert got["resources"] == {}
     colors = _color_counts(res["MAPS"]["27218"])
     assert colors["blank"] == 0 and colors["covered"] > 0, colors
+    # the English legend (long labels) still fits on the page: the right margin stays white
+    from qgis.PyQt.QtGui import QImage
+
+    img = QImage(res["MAPS"]["27218"])
+    margin = [
+        img.pixelColor(x, y).lightness()
+        for x in range(int(293 * MM), img.width(), 4)
+        for y in range(0, img.height(), 8)
+    ]
+    assert min(margin) > 245
 
 
 def test_errors(run_alg, daito, tmp_path):
