@@ -341,7 +341,8 @@ def parse_highlight(text: str | None) -> list[str]:
 
 def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tuple[set[str], list[str]]:
     """Codes of the municipalities named by ``tokens`` (a 5-digit code, a code without its leading zero,
-    a 6-digit code with check digit, or a name such as 大東市 / 北区 / 大阪市北区); and tokens matching none.
+    a 6-digit code with check digit, or a name such as 大東市 / 大阪市北区 / 東京都武蔵野市, a town without
+    its district: 豊能町 for 豊能郡豊能町); and the tokens matching none.
     """
     by_code: dict[str, set[str]] = {}
     by_name: dict[str, set[str]] = {}
@@ -362,6 +363,13 @@ def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tup
             hits = by_code.get(code, set())
         if not hits:
             hits = by_name.get(token, set())
+        if not hits and not token.isdigit():
+            # 豊能町 for 豊能郡豊能町 (e-Stat writes towns and villages with their district)
+            hits = {
+                m.code
+                for m in munis
+                if m.name.endswith(token) and len(m.name) > len(token) and m.name[: -len(token)].endswith("郡")
+            }
         if hits:
             chosen |= hits
         else:

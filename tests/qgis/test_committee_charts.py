@@ -160,3 +160,54 @@ def test_can_execute_without_matplotlib(plugin, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     ok, message = alg.canExecute()
     assert ok is False and "matplotlib" in message
+
+
+def test_real_osaka_and_tottori_table(run_alg, shared_data, tmp_path):
+    """A municipality table built from the real 2015 chōme of Osaka and Tottori with the OSM 2014 stores;
+    the cross-tab and top-N must agree with an independent count over that table."""
+    spec = importlib.util.spec_from_file_location(
+        "status_fixture", ROOT / "tests" / "data" / "charts" / "status_fixture.py"
+    )
+    status = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(status)
+    table = str(tmp_path / "munis.csv")
+    rows = status.municipality_table(
+        [
+            str(shared_data / "osaka-2015-points" / "27-oosaka-all.dbf"),
+            str(shared_data / "tottori-2015" / "31-tottori-all.shp"),
+        ],
+        {"convenience": str(shared_data / "osm-japan-2014" / "convenience.geojson")},
+        table,
+    )
+    res = run_alg(
+        "kaigo:committeecharts",
+        {
+            "INPUT": table,
+            "HIGHLIGHT": "大東市, 鳥取市, 日南町",
+            "TOP_N": 5,
+            "OUTPUT_FOLDER": str(tmp_path / "o"),
+        },
+    )
+    valid = [r for r in rows if r["rate_pct"] is not None and r["density_class"] is not None]
+    assert res["N_MUNICIPALITIES"] == len(valid) and res["N_EXCLUDED"] == len(rows) - len(valid)
+    assert res["N_HIGHLIGHTED"] == 3
+    assert {r["density_class"] for r in valid} == {1, 2, 3}  # Tottori towns, cities, Osaka wards
+    got = {r[0]: [int(r[i]) for i in (1, 3, 5, 7)] for r in _read_csv(res["CROSSTAB_CSV"])[1:]}
+    for band, lo, hi in (
+        ("80-100", 80, 101),
+        ("60-80", 60, 80),
+        ("40-60", 40, 60),
+        ("20-40", 20, 40),
+        ("0-20", 0, 20),
+    ):
+        want = [
+            sum(1 for r in valid if r["density_class"] == c and lo <= r["rate_pct"] < hi) for c in (1, 2, 3)
+        ]
+        assert got[f"{band}%"] == [*want, sum(want)], band
+    top = _read_csv(res["TOPN_CSV"])[1:]
+    for c in (1, 2, 3):
+        mine = [r for r in top if r[0] == str(c)]
+        best = sorted(
+            (r for r in valid if r["density_class"] == c), key=lambda r: (-r["rate_pct"], r["muni_code"])
+        )
+        assert [r[3] for r in mine] == [r["muni_code"] for r in best[:5]]

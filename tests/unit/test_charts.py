@@ -215,6 +215,9 @@ def test_highlight_tokens_and_matching(slide_munis):
     assert codes == {"13203", "27218", "01581"}
     assert unknown == ["282642", "存在しない市"]  # 28264 is not in the table (播磨町 is 28464)
     assert committee.parse_highlight(None) == [] and committee.parse_highlight(" ") == []
+    # a town named without its district; a ward name alone is not a municipality name
+    codes, unknown = committee.match_highlight(slide_munis, ["横瀬町", "播磨町", "北区", "京都市北区"])
+    assert codes == {"11361", "28464", "26101"} and unknown == ["北区"]
 
 
 # ------------------------------------------------------------------ figures
