@@ -421,12 +421,13 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         ct_title = title or (
             f"Distribution by density class and {pname_mid} band (number of municipalities)"
             if lang == "en"
-            else f"地域資源充足率を加味した地域分布（{pname}）"
+            else "地域資源充足率を加味した地域分布"
+            + (f"（{rate_kind(primary)}）" if rate_kind(primary) else "")
         )
         tn_title = title or (
             f"Municipalities with the highest {pname_mid} per density class"
             if lang == "en"
-            else f"人口密度カテゴリ別 {pname} 上位の市区町村"
+            else f"人口密度カテゴリ別 {pname}の高い市区町村"
         )
         figures.append(("crosstab", charts.crosstab_figure(ct, lang, thresholds, ct_title, pname, font=font)))
         figures.append(

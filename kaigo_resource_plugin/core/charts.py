@@ -28,7 +28,7 @@ from .committee import (
     topn_title,
     total_text,
 )
-from .fonts import CjkFont, find_cjk_font, font_families
+from .fonts import CjkFont, find_cjk_font, font_families, truetype_family_for
 
 DPI = 300
 FORMATS = ("png", "svg", "pdf")
@@ -612,8 +612,9 @@ def save_figure(
 ) -> dict[str, str]:
     """Write ``base_path``.png (``dpi``), .svg and .pdf; returns {format: path}.
 
-    Deterministic: no creation date in PDF or SVG metadata, fixed SVG ids. The PDF embeds the font
-    (Type 42 for TrueType fonts, Type 3 glyphs for CFF fonts such as Noto Sans CJK); SVG text becomes paths.
+    Deterministic: no creation date in PDF or SVG metadata, fixed SVG ids. The PDF embeds the font as
+    TrueType (Type 42; for CFF fonts such as Noto Sans CJK a TrueType copy of the glyphs used, see
+    fonts.truetype_family_for); SVG text becomes paths.
     """
     import matplotlib
 
@@ -621,7 +622,7 @@ def save_figure(
     fam = getattr(fig, "_kaigo_families", None) or font_families(font)
     written: dict[str, str] = {}
     rc = {
-        "pdf.fonttype": font.pdf_fonttype if font is not None else 42,
+        "pdf.fonttype": 42,
         "svg.fonttype": "path",
         "svg.hashsalt": "kaigo_resource_plugin",
         "font.family": fam,
@@ -636,6 +637,32 @@ def save_figure(
         for fmt in formats:
             target = f"{base_path}.{fmt}"
             with atomic_path(target) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=metadata.get(fmt))
+                if fmt == "pdf" and font is not None and not font.truetype_outlines:
+                    _save_pdf_with_truetype_copy(fig, tmp, font, fam, metadata["pdf"])
+                else:
+                    fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=metadata.get(fmt))
             written[fmt] = target
     return written
+
+
+def _save_pdf_with_truetype_copy(fig, path: str, font: CjkFont, families: list[str], metadata: dict) -> None:
+    """PDF of a figure drawn with a CFF font: its texts switch to a TrueType copy of the glyphs they use
+    while the file is written (Type 42: embedded, selectable); Type 3 glyphs if no copy can be made."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    texts = fig.findobj(Text)
+    copy = truetype_family_for(font, "".join(t.get_text() for t in texts))
+    if copy is None:
+        with matplotlib.rc_context({"pdf.fonttype": 3}):
+            fig.savefig(path, format="pdf", facecolor="white", metadata=metadata)
+        return
+    swapped = [copy, *families[1:]]
+    try:
+        for t in texts:
+            t.set_fontfamily(swapped)
+        with matplotlib.rc_context({"font.family": swapped}):
+            fig.savefig(path, format="pdf", facecolor="white", metadata=metadata)
+    finally:
+        for t in fig.findobj(Text):
+            t.set_fontfamily(families)

@@ -368,7 +368,9 @@ def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tup
             hits = {
                 m.code
                 for m in munis
-                if m.name.endswith(token) and len(m.name) > len(token) and m.name[: -len(token)].endswith("郡")
+                if m.name.endswith(token)
+                and len(m.name) > len(token)
+                and m.name[: -len(token)].endswith("郡")
             }
         if hits:
             chosen |= hits
