@@ -187,3 +187,16 @@ def test_qgis_process_headless(daito, tmp_path, sample_data):
     assert out["results"]["N_MAPS"] == 1
     assert (tmp_path / "map_27218.png").stat().st_size > 100_000
     assert (tmp_path / "map_27218.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_chome_as_points(run_alg, daito, tmp_path):
+    """Representative points instead of polygons: coloured dots, no outline, same counts."""
+    path, counts = daito
+    points = run_alg("native:pointonsurface", {"INPUT": path, "ALL_PARTS": False, "OUTPUT": "memory:"})[
+        "OUTPUT"
+    ]
+    res = run_alg("kaigo:exportmap", {"INPUT": points, "LANGUAGE": 1, "OUTPUT_FOLDER": str(tmp_path)})
+    got = res["COUNTS"]["27218"]
+    assert {k: got[k] for k in COLORS} == counts
+    colors = _color_counts(res["MAPS"]["27218"], step=2)
+    assert colors["blank"] > 0 and colors["covered"] > 0 and colors["no_population"] > 0, colors
