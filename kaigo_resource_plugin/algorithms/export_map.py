@@ -22,6 +22,7 @@ from qgis.core import (
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsLayoutUtils,
     QgsLegendRenderer,
     QgsLegendStyle,
     QgsMemoryProviderUtils,
@@ -98,8 +99,8 @@ def north_arrow_svg() -> str | None:
 class ExportMapAlgorithm(KaigoAlgorithm):
     NAME = "exportmap"
     DISPLAY_NAME = "Export blank-area maps (print layout)"
-    GROUP_ID = "outputs"
-    GROUP = "Outputs"
+    GROUP_ID = "charts"
+    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RESOURCES = "RESOURCES"
@@ -502,6 +503,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         layout = QgsPrintLayout(project)
         layout.initializeDefaults()  # one A4 landscape page
         layout.setName(f"map_{code}")
+        # the project owns the layout (and the layers): one owner, torn down in the right order
+        project.layoutManager().addLayout(layout)
 
         def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignLeft, color="#000000"):
             item = QgsLayoutItemLabel(layout)
@@ -552,21 +555,30 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         if node is not None:
             QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Subgroup)
         legend.setLinkedMap(map_item)
-        for style, size, bold in (
-            (QgsLegendStyle.Title, 13, True),
-            (QgsLegendStyle.Group, 11, True),
-            (QgsLegendStyle.Subgroup, 10.5, True),
-            (QgsLegendStyle.SymbolLabel, 10, False),
-        ):
-            qfont = QFont(family)
-            qfont.setBold(bold)
-            set_legend_style_font(legend, style, qfont, size)
         legend.setSymbolHeight(5)
         legend.setSymbolWidth(7)
         legend.setFrameEnabled(True)
         legend.setBackgroundColor(QColor(255, 255, 255, 235))
-        legend.attemptMove(QgsLayoutPoint(MAP_X + MAP_W + 4, MAP_Y, QgsUnitTypes.LayoutMillimeters))
+        legend_x = MAP_X + MAP_W + 4
+        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(legend)
+        # the legend must fit beside the map: smaller text for long labels (English, long layer names)
+        available = PAGE_W - 5 - legend_x
+        for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
+            for style, size, bold in (
+                (QgsLegendStyle.Title, 13, True),
+                (QgsLegendStyle.Group, 11, True),
+                (QgsLegendStyle.Subgroup, 10.5, True),
+                (QgsLegendStyle.SymbolLabel, 10, False),
+            ):
+                qfont = QFont(family)
+                qfont.setBold(bold)
+                set_legend_style_font(legend, style, qfont, size * scale)
+            # adjustBoxSize() does nothing before the first paint: measure with the legend renderer
+            measure = QgsLegendRenderer(legend.model(), legend.legendSettings())
+            width = measure.minimumSize(QgsLayoutUtils.createRenderContextForLayout(layout, None)).width()
+            if width <= available:
+                break
         legend.adjustBoxSize()
 
         # summary under the legend
@@ -660,6 +672,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             written.append(base + ".svg")
         out_counts = dict(counts)
         out_counts["resources"] = resource_counts
+        del exporter
+        project.clear()  # deletes the layout, then the layers, before the Python wrappers go
         return out_counts, written
 
 

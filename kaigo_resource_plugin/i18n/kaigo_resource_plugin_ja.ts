@@ -57,6 +57,101 @@
     </message>
 </context>
 <context>
+    <name>CommitteeChartsAlgorithm</name>
+    <message>
+        <source>Automatic (QGIS language; Japanese unless QGIS runs in English)</source>
+        <translation>自動（QGIS の言語。英語で動かしている場合を除き日本語）</translation>
+    </message>
+    <message>
+        <source>Committee charts (scatter, cross-tab, top N)</source>
+        <translation>検討会用の図表（散布図・クロス集計・上位表）</translation>
+    </message>
+    <message>
+        <source>Cross-tab (CSV)</source>
+        <translation>クロス集計（CSV）</translation>
+    </message>
+    <message>
+        <source>Cross-tab (PNG)</source>
+        <translation>クロス集計（PNG）</translation>
+    </message>
+    <message>
+        <source>Cross-tab (XLSX)</source>
+        <translation>クロス集計（XLSX）</translation>
+    </message>
+    <message>
+        <source>Density threshold between classes 1 and 2 (people/km²)</source>
+        <translation>人口密度しきい値 中山間地域／一般都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Density threshold between classes 2 and 3 (people/km²)</source>
+        <translation>人口密度しきい値 一般都市／大都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Font used for Japanese text</source>
+        <translation>日本語に使ったフォント</translation>
+    </message>
+    <message>
+        <source>Highlighted municipalities</source>
+        <translation>強調表示した市区町村の数</translation>
+    </message>
+    <message>
+        <source>Language of the charts</source>
+        <translation>図表の言語</translation>
+    </message>
+    <message>
+        <source>Municipalities in the charts</source>
+        <translation>図表に含めた市区町村の数</translation>
+    </message>
+    <message>
+        <source>Municipalities to highlight (codes or names, comma separated)</source>
+        <translation>強調表示する市区町村（コードまたは名称、カンマ区切り）</translation>
+    </message>
+    <message>
+        <source>Municipalities to highlight (expression)</source>
+        <translation>強調表示する市区町村（式）</translation>
+    </message>
+    <message>
+        <source>Municipalities without a rate</source>
+        <translation>充足率のない市区町村の数</translation>
+    </message>
+    <message>
+        <source>Municipality table (from Sufficiency rates)</source>
+        <translation>市区町村別の表（充足率の算出の出力）</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>出力フォルダ</translation>
+    </message>
+    <message>
+        <source>Rate fields (one scatter chart each; default rate_pct and every rate_pct_&lt;type&gt;)</source>
+        <translation>充足率のフィールド（1つごとに散布図。既定：rate_pct と各 rate_pct_&lt;種類&gt;）</translation>
+    </message>
+    <message>
+        <source>Rows of the top-N tables</source>
+        <translation>上位表の行数</translation>
+    </message>
+    <message>
+        <source>The Python package matplotlib is not installed: install it (python3-matplotlib, or matplotlib in the OSGeo4W / QGIS Python) to draw the committee charts.</source>
+        <translation>Python パッケージ matplotlib がインストールされていません。図表を描くには matplotlib（python3-matplotlib、または OSGeo4W／QGIS の Python の matplotlib）をインストールしてください。</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>タイトル</translation>
+    </message>
+    <message>
+        <source>Top-N tables (CSV)</source>
+        <translation>上位表（CSV）</translation>
+    </message>
+    <message>
+        <source>Top-N tables (PNG)</source>
+        <translation>上位表（PNG）</translation>
+    </message>
+    <message>
+        <source>Top-N tables (XLSX)</source>
+        <translation>上位表（XLSX）</translation>
+    </message>
+</context>
+<context>
     <name>DensityClassesAlgorithm</name>
     <message>
         <source>Area field (default: area of the polygons on the ellipsoid)</source>
@@ -89,6 +184,61 @@
     <message>
         <source>Unit of the area field</source>
         <translation>面積フィールドの単位</translation>
+    </message>
+</context>
+<context>
+    <name>ExportMapAlgorithm</name>
+    <message>
+        <source>Also write SVG</source>
+        <translation>SVG も書き出す</translation>
+    </message>
+    <message>
+        <source>Automatic (QGIS language; Japanese unless QGIS runs in English)</source>
+        <translation>自動（QGIS の言語。英語で動かしている場合を除き日本語）</translation>
+    </message>
+    <message>
+        <source>Chōme with status (from Blank areas)</source>
+        <translation>判定済みの町丁字（空白地域の判定の出力）</translation>
+    </message>
+    <message>
+        <source>Data sources (default: e-Stat and OpenStreetMap)</source>
+        <translation>出典（既定：e-Stat と OpenStreetMap）</translation>
+    </message>
+    <message>
+        <source>Export blank-area maps (print layout)</source>
+        <translation>空白地域図の書き出し（印刷レイアウト）</translation>
+    </message>
+    <message>
+        <source>Language of the map</source>
+        <translation>地図の言語</translation>
+    </message>
+    <message>
+        <source>Maps written</source>
+        <translation>書き出した地図の数</translation>
+    </message>
+    <message>
+        <source>Municipality codes (comma separated; default: every municipality of the input)</source>
+        <translation>市区町村コード（カンマ区切り。既定：入力のすべての市区町村）</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>出力フォルダ</translation>
+    </message>
+    <message>
+        <source>Radius shown in the legend (m)</source>
+        <translation>凡例に示す半径（m）</translation>
+    </message>
+    <message>
+        <source>Resources (blue pins)</source>
+        <translation>地域資源（青いピン）</translation>
+    </message>
+    <message>
+        <source>Status field (blank / covered / no_population)</source>
+        <translation>判定結果のフィールド（blank / covered / no_population）</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>タイトル</translation>
     </message>
 </context>
 <context>
