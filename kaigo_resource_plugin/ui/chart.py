@@ -5,61 +5,68 @@ from __future__ import annotations
 
 import io
 import math
-import sys
+
+from ..core.classes import DEFAULT_THRESHOLDS
 
 
 class ChartUnavailable(Exception):
     """core.charts is missing or failed: the panel shows the message instead of the chart."""
 
 
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _class(value) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
+
+
 def scatter_png(
-    codes: list[str],
-    names: list[str],
-    density: list[float | None],
-    rate: list[float | None],
+    rows: list[dict],
     highlighted: list[str],
     lang: str,
-    width_px: int = 640,
-    height_px: int = 460,
+    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    width_px: int = 880,
 ) -> bytes:
-    """PNG of the committee scatter chart (x density, log scale; y sufficiency rate) for these rows.
+    """PNG of the committee scatter chart (x density, log scale; y sufficiency rate) for these rows of the
+    municipality table (dicts with the field names of kaigo:sufficiencyrates).
 
-    Raises ChartUnavailable with a short message when the chart module is not there or cannot draw.
+    Raises ChartUnavailable with a short reason when the chart module is not there or cannot draw.
     """
     try:
         from ..core import charts
+        from ..core.committee import Municipality
     except ImportError as err:  # the charts module is not part of this build
         raise ChartUnavailable(str(err)) from None
 
-    keep = [
-        i
-        for i in range(len(codes))
-        if density[i] is not None
-        and rate[i] is not None
-        and not (isinstance(density[i], float) and math.isnan(density[i]))  # type: ignore[arg-type]
-        and density[i] > 0  # type: ignore[operator]
-    ]
-    if not keep:
-        raise ChartUnavailable("no municipality with a rate and a density")
-    dpi = 100
-    try:
-        fig = charts.scatter_figure(
-            codes=[codes[i] for i in keep],
-            names=[names[i] for i in keep],
-            density=[float(density[i]) for i in keep],  # type: ignore[arg-type]
-            rate=[float(rate[i]) for i in keep],  # type: ignore[arg-type]
-            highlighted=list(highlighted),
-            lang=lang,
+    munis = [
+        Municipality(
+            code=str(row.get("muni_code") or ""),
+            pref_name=str(row.get("pref_name") or ""),
+            name=str(row.get("muni_name") or row.get("muni_code") or ""),
+            pop_total=_number(row.get("pop_total")),
+            area_km2=_number(row.get("area_km2")),
+            density=_number(row.get("density")),
+            density_class=_class(row.get("density_class")),
+            rate_pct=_number(row.get("rate_pct")),
         )
+        for row in rows
+    ]
+    drawable = [m for m in munis if m.rate_pct is not None and m.density is not None and m.density > 0]
+    if not drawable:
+        raise ChartUnavailable("no municipality with a rate and a density")
+    try:
+        fig = charts.scatter_figure(munis, highlight=list(highlighted), lang=lang, thresholds=thresholds)
+        width_in = fig.get_size_inches()[0]
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=max(40, int(width_px / width_in)))
     except Exception as err:  # noqa: BLE001 - any chart failure becomes a message in the panel
         raise ChartUnavailable(f"{type(err).__name__}: {err}") from None
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    fig.set_size_inches(width_px / dpi, height_px / dpi)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is not None:  # a figure made through pyplot stays registered there until closed
-        plt.close(fig)
     return buf.getvalue()

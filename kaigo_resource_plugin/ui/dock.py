@@ -17,6 +17,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateTransform,
     QgsFeatureRequest,
+    QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
     QgsProcessingUtils,
@@ -57,7 +58,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..compat import geometry_type, is_null
+from ..compat import geometry_type
 from ..core.codes import muni_code_from_key, rollup_code
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
@@ -114,17 +115,14 @@ def _layer_filter(*names: str):
     return flags
 
 
+def _numeric_fields():
+    """Field filter "numeric" (QgsFieldProxyModel.Filter on 3.22, Qgis.FieldFilter on newer QGIS)."""
+    enum = getattr(Qgis, "FieldFilter", None) or QgsFieldProxyModel.Filter
+    return enum.Numeric
+
+
 def _field_names(layer) -> list[str]:
     return [f.name() for f in layer.fields()] if layer is not None else []
-
-
-def _as_float(value):
-    if value is None or is_null(value):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class ImageLabel(QLabel):
@@ -284,6 +282,7 @@ class KaigoDock(QgsDockWidget):
         form.addRow(self.tr("Care level 3+ share"), self.care3_spin)
 
         self.elderly_combo = QgsFieldComboBox()
+        self.elderly_combo.setFilters(_numeric_fields())
         self.elderly_combo.setToolTip(self.tr("Weight of each chōme: 75+ population (or at-home 75+)"))
         form.addRow(self.tr("Elderly field"), self.elderly_combo)
 
@@ -294,6 +293,7 @@ class KaigoDock(QgsDockWidget):
         self.key_combo = QgsFieldComboBox()
         adv.addRow(self.tr("Key field"), self.key_combo)
         self.population_combo = QgsFieldComboBox()
+        self.population_combo.setFilters(_numeric_fields())
         self.population_combo.setAllowEmptyFieldName(True)
         adv.addRow(self.tr("Population field"), self.population_combo)
         self.point_combo = QComboBox()
@@ -302,9 +302,18 @@ class KaigoDock(QgsDockWidget):
         self.point_combo.addItem(self.tr("Centroid"), POINT_CENTROID)
         adv.addRow(self.tr("Representative point"), self.point_combo)
         self.area_combo = QgsFieldComboBox()
+        self.area_combo.setFilters(_numeric_fields())
         self.area_combo.setAllowEmptyFieldName(True)
-        self.area_combo.setToolTip(self.tr("Official area in km²; empty: area computed on the ellipsoid"))
-        adv.addRow(self.tr("Area field (km²)"), self.area_combo)
+        self.area_combo.setToolTip(
+            self.tr("Official area of each chōme; empty: area computed on the ellipsoid (water excluded)")
+        )
+        self.area_combo.fieldChanged.connect(self._area_field_changed)
+        adv.addRow(self.tr("Area field"), self.area_combo)
+        self.area_unit_combo = QComboBox()
+        for unit in ("m²", "km²", "ha"):  # AREA_UNIT enum of kaigo:sufficiencyrates
+            self.area_unit_combo.addItem(unit)
+        adv.addRow(self.tr("Unit of the area field"), self.area_unit_combo)
+        self._area_field_changed("")
         self.low_spin = QgsDoubleSpinBox()
         self.low_spin.setRange(1.0, 100000.0)
         self.low_spin.setDecimals(0)
@@ -446,6 +455,11 @@ class KaigoDock(QgsDockWidget):
             self.point_combo.setCurrentIndex(self.point_combo.findData(found.point_method))
         self._refresh_resources()
         self._update_detection()
+
+    def _area_field_changed(self, name: str) -> None:
+        self.area_unit_combo.setEnabled(bool(name))
+        if name.upper() == "AREA":  # e-Stat boundaries give AREA in m²
+            self.area_unit_combo.setCurrentIndex(0)
 
     def _update_detection(self) -> None:
         layer = self.chome_combo.currentLayer()
@@ -632,6 +646,7 @@ class KaigoDock(QgsDockWidget):
             "CARE3_SHARE": self.care3_spin.value(),
             "POPULATION_FIELD": self.population_combo.currentField(),
             "AREA_FIELD": self.area_combo.currentField(),
+            "AREA_UNIT": self.area_unit_combo.currentIndex(),
             "THRESHOLD_LOW": self.low_spin.value(),
             "THRESHOLD_HIGH": self.high_spin.value(),
             "ROLLUP_WARDS": self.rollup_check.isChecked(),
@@ -836,12 +851,10 @@ class KaigoDock(QgsDockWidget):
             return
         try:
             png = scatter_png(
-                codes=[str(r.get("muni_code") or "") for r in rows],
-                names=[str(r.get("muni_name") or r.get("muni_code") or "") for r in rows],
-                density=[_as_float(r.get("density")) for r in rows],
-                rate=[_as_float(r.get("rate_pct")) for r in rows],
-                highlighted=highlighted,
-                lang=self.lang,
+                rows,
+                highlighted,
+                self.lang,
+                thresholds=(self.low_spin.value(), self.high_spin.value()),
             )
         except ChartUnavailable as err:
             QgsMessageLog.logMessage(f"scatter chart: {err}", LOG_TAG, Qgis.MessageLevel.Warning)

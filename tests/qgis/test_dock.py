@@ -10,6 +10,7 @@ from qgis.core import (
     Qgis,
     QgsApplication,
     QgsCategorizedSymbolRenderer,
+    QgsCoordinateReferenceSystem,
     QgsLayerTreeGroup,
     QgsProject,
     QgsSettings,
@@ -237,16 +238,25 @@ def test_cancel_adds_nothing(dock, layers):
     assert "ancel" in dock.last_message() or "取り消" in dock.last_message()
 
 
-def test_algorithm_error_is_a_message(dock, qgis_iface, layers):
-    chome, shops = layers
-    dock.set_resource_layers([shops])
-    dock.radius_spin.setValue(9500)  # FAKE
+def test_algorithm_error_is_a_message(dock, qgis_iface, layers, sample_data, tmp_path):
+    """A shapefile without its .prj: kaigo:blankareas refuses it; the panel says why, adds nothing."""
+    import shutil
+
+    for ext in ("shp", "shx", "dbf", "cpg"):
+        shutil.copy(sample_data / "daito-27218" / f"chome.{ext}", tmp_path / f"noprj.{ext}")
+    no_crs = QgsVectorLayer(str(tmp_path / "noprj.shp"), "no_crs", "ogr")
+    no_crs.setCrs(QgsCoordinateReferenceSystem())
+    QgsProject.instance().addMapLayer(no_crs)
+    dock.set_chome_layer(no_crs)
+    dock.set_resource_layers([layers[1]])
     before = len(critical_messages(qgis_iface))
     run_and_wait(dock)
     assert len(critical_messages(qgis_iface)) == before + 1
-    assert "Traceback" not in dock.last_message()
-    assert dock.last_message()
+    message = dock.last_message()
+    assert "CRS" in message and "Traceback" not in message
+    assert critical_messages(qgis_iface)[-1].endswith(message)
     assert result_group() is None
+    assert dock.run_button.isEnabled()
 
 
 def test_chart_shown_in_panel(dock, layers):
@@ -257,19 +267,26 @@ def test_chart_shown_in_panel(dock, layers):
     assert pixmap.width() > 300 and pixmap.height() > 200
 
 
-def test_export_parameters_run_the_algorithms(dock, layers, tmp_path, run_alg):
+def test_export_charts_runs_committeecharts(dock, layers, tmp_path, run_alg):
     dock.set_resource_layers([layers[1]])
     run_and_wait(dock)
     dock.table_view.selectRow(0)
-    charts = dock.charts_parameters()
-    assert charts["HIGHLIGHT"] == "27218"
-    charts["OUTPUT_FOLDER"] = str(tmp_path / "charts")
-    run_alg("kaigo:committeecharts", charts)
+    params = dock.charts_parameters()
+    assert params["HIGHLIGHT"] == "27218"
+    params["OUTPUT_FOLDER"] = str(tmp_path / "charts")
+    run_alg("kaigo:committeecharts", params)
     assert any(p.suffix == ".png" for p in (tmp_path / "charts").rglob("*"))
-    maps = dock.map_parameters()
-    assert maps["MUNI_CODES"] == "27218"
-    maps["OUTPUT_FOLDER"] = str(tmp_path / "maps")
-    run_alg("kaigo:exportmap", maps)
+
+
+def test_export_map_runs_exportmap(dock, layers, tmp_path, run_alg):
+    dock.set_resource_layers([layers[1]])
+    run_and_wait(dock)
+    dock.table_view.selectRow(0)
+    params = dock.map_parameters()
+    assert params["MUNI_CODES"] == "27218"
+    assert params["RESOURCES"] == [dock.result["resources"][0].id()]
+    params["OUTPUT_FOLDER"] = str(tmp_path / "maps")
+    run_alg("kaigo:exportmap", params)
     assert any(p.suffix == ".png" for p in (tmp_path / "maps").rglob("*"))
 
 
