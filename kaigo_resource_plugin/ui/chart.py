@@ -8,6 +8,8 @@ import math
 
 from ..core.classes import DEFAULT_THRESHOLDS
 
+PANEL_SIZE_IN = (8.0, 5.4)
+
 
 class ChartUnavailable(Exception):
     """core.charts is missing or failed: the panel shows the message instead of the chart."""
@@ -33,7 +35,7 @@ def scatter_png(
     highlighted: list[str],
     lang: str,
     thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
-    width_px: int = 880,
+    width_px: int = 960,
 ) -> bytes:
     """PNG of the committee scatter chart (x density, log scale; y sufficiency rate) for these rows of the
     municipality table (dicts with the field names of kaigo:sufficiencyrates).
@@ -64,9 +66,14 @@ def scatter_png(
         raise ChartUnavailable("no municipality with a rate and a density")
     try:
         fig = charts.scatter_figure(munis, highlight=list(highlighted), lang=lang, thresholds=thresholds)
-        width_in = fig.get_size_inches()[0]
+        # the committee size (11 × 7 in) shrunk into a narrow panel makes its text unreadable: show the
+        # same figure on a smaller page, so the text keeps its size relative to the panel
+        fig.set_size_inches(*PANEL_SIZE_IN)
+        for ax in fig.axes[:1]:  # room for the last tick label (100,000) on the narrower page
+            box = ax.get_position()
+            ax.set_position((box.x0 + 0.01, box.y0, box.width - 0.04, box.height))
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=max(40, int(width_px / width_in)))
+        fig.savefig(buf, format="png", dpi=max(40, int(width_px / PANEL_SIZE_IN[0])))
     except Exception as err:  # noqa: BLE001 - any chart failure becomes a message in the panel
         raise ChartUnavailable(f"{type(err).__name__}: {err}") from None
     return buf.getvalue()

@@ -362,10 +362,9 @@ class KaigoDock(QgsDockWidget):
         self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table_view.verticalHeader().setVisible(False)
         self.table_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table_view.setMinimumHeight(120)
         self.table_view.setToolTip(self.tr("Select a row to zoom the map to the municipality"))
         self.table_view.selectionModel().selectionChanged.connect(self._selection_changed)
-        layout.addWidget(self.table_view, 1)
+        layout.addWidget(self.table_view)
 
         self.chart_label = ImageLabel()
         self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
@@ -396,6 +395,7 @@ class KaigoDock(QgsDockWidget):
         restyle.addWidget(self.restyle_combo, 1)
         restyle.addWidget(self.restyle_button)
         layout.addWidget(restyle_box)
+        layout.addStretch(1)
         return self._scroll(page)
 
     @staticmethod
@@ -485,7 +485,7 @@ class KaigoDock(QgsDockWidget):
             )
         if found.has_hcode:
             lines.append(self.tr("Water areas (HCODE 8154) are left out."))
-        self.detect_label.setText("\n".join(lines))
+        self.detect_label.setText("\n".join(f"・{line}" for line in lines))
 
     def _refresh_resources(self) -> None:
         """One row per vector layer that can hold resources; keeps the ticks and names the user set."""
@@ -841,8 +841,23 @@ class KaigoDock(QgsDockWidget):
             rows.append({name: feature[name] for name in names})
         self.table_model.set_rows(rows, type_names)
         self.table_view.resizeColumnsToContents()
+        self._fit_table_height()
         self.result.setdefault("muni", muni)
         self._render_chart([])
+
+    def _fit_table_height(self) -> None:
+        """As tall as its rows (a one-town table leaves room for the chart), at most ~10 rows."""
+        view = self.table_view
+        rows = min(max(self.table_model.rowCount(), 1), 10)
+        height = (
+            view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + view.horizontalScrollBar().sizeHint().height()
+            + 2 * view.frameWidth()
+            + 2
+        )
+        view.setMinimumHeight(height)
+        view.setMaximumHeight(height)
 
     def _render_chart(self, highlighted: list[str]) -> None:
         rows = self.table_model.rows()
