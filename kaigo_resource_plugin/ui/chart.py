@@ -12,7 +12,14 @@ PANEL_SIZE_IN = (8.0, 5.4)
 
 
 class ChartUnavailable(Exception):
-    """core.charts is missing or failed: the panel shows the message instead of the chart."""
+    """core.charts is missing or failed: the panel shows a message instead of the chart."""
+
+    MISSING, EMPTY, ERROR = "missing", "empty", "error"
+
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(detail or kind)
+        self.kind = kind
+        self.detail = detail or kind
 
 
 def _number(value) -> float | None:
@@ -46,7 +53,7 @@ def scatter_png(
         from ..core import charts
         from ..core.committee import Municipality
     except ImportError as err:  # the charts module is not part of this build
-        raise ChartUnavailable(str(err)) from None
+        raise ChartUnavailable(ChartUnavailable.MISSING, str(err)) from None
 
     munis = [
         Municipality(
@@ -63,7 +70,7 @@ def scatter_png(
     ]
     drawable = [m for m in munis if m.rate_pct is not None and m.density is not None and m.density > 0]
     if not drawable:
-        raise ChartUnavailable("no municipality with a rate and a density")
+        raise ChartUnavailable(ChartUnavailable.EMPTY, "no municipality with a rate and a density")
     try:
         fig = charts.scatter_figure(munis, highlight=list(highlighted), lang=lang, thresholds=thresholds)
         # the committee size (11 × 7 in) shrunk into a narrow panel makes its text unreadable: show the
@@ -75,5 +82,5 @@ def scatter_png(
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=max(40, int(width_px / PANEL_SIZE_IN[0])))
     except Exception as err:  # noqa: BLE001 - any chart failure becomes a message in the panel
-        raise ChartUnavailable(f"{type(err).__name__}: {err}") from None
+        raise ChartUnavailable(ChartUnavailable.ERROR, f"{type(err).__name__}: {err}") from None
     return buf.getvalue()

@@ -175,6 +175,7 @@ class KaigoDock(QgsDockWidget):
         self._dialogs: list = []
         self._last_message = ""
         self._chome_user_set = False
+        self._run_settings: dict = {}
         self.setObjectName("KaigoResourceDock")
         self.setWindowTitle(self.tr("Kaigo resources – sufficiency rate"))
         self._build()
@@ -445,13 +446,15 @@ class KaigoDock(QgsDockWidget):
         for combo in (self.elderly_combo, self.key_combo, self.population_combo, self.area_combo):
             combo.setLayer(layer)
         if layer is not None:
-            found = detect_chome_fields(_field_names(layer))
+            found = detect_chome_fields(_field_names(layer), self._has_polygons(layer))
             if found.key:
                 self.key_combo.setField(found.key)
             if found.elderly:
                 self.elderly_combo.setField(found.elderly)
             self.population_combo.setField(found.population or "")
-            self.area_combo.setField("")
+            self.area_combo.setField(found.area or "")
+            if found.area:
+                self.area_unit_combo.setCurrentIndex(0)  # e-Stat AREA is in m²
             self.point_combo.setCurrentIndex(self.point_combo.findData(found.point_method))
         self._refresh_resources()
         self._update_detection()
@@ -461,6 +464,10 @@ class KaigoDock(QgsDockWidget):
         if name.upper() == "AREA":  # e-Stat boundaries give AREA in m²
             self.area_unit_combo.setCurrentIndex(0)
 
+    @staticmethod
+    def _has_polygons(layer) -> bool:
+        return layer.isSpatial() and geometry_type(layer.wkbType()) == 2
+
     def _update_detection(self) -> None:
         layer = self.chome_combo.currentLayer()
         if layer is None:
@@ -468,7 +475,7 @@ class KaigoDock(QgsDockWidget):
                 self.tr("Add an e-Stat chōme layer (境界データ, with KEY_CODE) to the project.")
             )
             return
-        found = detect_chome_fields(_field_names(layer))
+        found = detect_chome_fields(_field_names(layer), self._has_polygons(layer))
         lines = []
         if found.found:
             lines.append(self.tr("e-Stat fields detected: {fields}").format(fields=", ".join(found.found)))
@@ -485,6 +492,10 @@ class KaigoDock(QgsDockWidget):
             )
         if found.has_hcode:
             lines.append(self.tr("Water areas (HCODE 8154) are left out."))
+        if found.area:
+            lines.append(
+                self.tr("No polygons: the density uses the area field {field} (m²).").format(field=found.area)
+            )
         self.detect_label.setText("\n".join(f"・{line}" for line in lines))
 
     def _refresh_resources(self) -> None:
@@ -689,9 +700,8 @@ class KaigoDock(QgsDockWidget):
         self.chain.progress.connect(self._progress)
         self.chain.message.connect(self._log)
         self.chain.step_started.connect(self._step_started)
-        self.chain.finished.connect(
-            lambda ok, res, err, cancelled: self._finished(ok, res, err, cancelled, settings)
-        )
+        self._run_settings = settings
+        self.chain.finished.connect(self._chain_finished)
         self._set_running(True)
         self.show_message(self.tr("Running… QGIS stays usable; press Cancel to stop."), bar=False)
         self._run_started = time.monotonic()
@@ -726,7 +736,8 @@ class KaigoDock(QgsDockWidget):
             "this plugin."
         ).format(alg=alg_id)
 
-    def _finished(self, ok: bool, results: list, error: str, cancelled: bool, settings: dict) -> None:
+    def _chain_finished(self, ok: bool, results: list, error: str, cancelled: bool) -> None:
+        settings, self._run_settings = self._run_settings, {}
         try:
             self._set_running(False)
             self.progress.setFormat("%p%")
@@ -752,7 +763,9 @@ class KaigoDock(QgsDockWidget):
         except Exception as err:  # noqa: BLE001 - never a traceback
             self.unexpected(err)
         finally:
-            self.chain = None
+            chain, self.chain = self.chain, None
+            if chain is not None:
+                chain.deleteLater()
 
     # =============================================================================== results
     def _add_results(self, results: list, settings: dict) -> None:
@@ -872,10 +885,18 @@ class KaigoDock(QgsDockWidget):
                 thresholds=(self.low_spin.value(), self.high_spin.value()),
             )
         except ChartUnavailable as err:
-            QgsMessageLog.logMessage(f"scatter chart: {err}", LOG_TAG, Qgis.MessageLevel.Warning)
-            self.chart_label.set_image(
-                None, self.tr("The scatter chart is not available: {reason}").format(reason=err)
+            QgsMessageLog.logMessage(f"scatter chart: {err.detail}", LOG_TAG, Qgis.MessageLevel.Warning)
+            reasons = {
+                ChartUnavailable.MISSING: self.tr("The scatter chart is not available in this installation."),
+                ChartUnavailable.EMPTY: self.tr(
+                    "No municipality has both a rate and a population density, so there is no scatter "
+                    "chart. Chōme points need an area field (Advanced settings)."
+                ),
+            }
+            text = reasons.get(err.kind) or self.tr("The scatter chart could not be drawn: {reason}").format(
+                reason=err.detail
             )
+            self.chart_label.set_image(None, text)
             return
         pixmap = QPixmap()
         pixmap.loadFromData(png, "PNG")

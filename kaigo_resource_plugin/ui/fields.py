@@ -25,6 +25,7 @@ class ChomeFields:
     elderly: str | None = None
     population: str | None = None
     point_method: int = POINT_SURFACE
+    area: str | None = None  # only for chōme without polygons: e-Stat AREA (m²) gives the density
     has_xy: bool = False
     has_hcode: bool = False
     found: list[str] = field(default_factory=list)
@@ -46,8 +47,12 @@ def _find(names: list[str], candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def detect_chome_fields(names: list[str]) -> ChomeFields:
-    """Key, elderly weight, population and point method for a chōme layer with these field names."""
+def detect_chome_fields(names: list[str], has_polygons: bool = True) -> ChomeFields:
+    """Key, elderly weight, population, point method (and, for points, the area field) of a chōme layer.
+
+    Polygons get their area on the ellipsoid; points or a plain table cannot, so the e-Stat ``AREA``
+    field (m²) is proposed for them.
+    """
     out = ChomeFields()
     out.key = _find(names, KEY_CANDIDATES)
     out.elderly = _find(names, ELDERLY_CANDIDATES)
@@ -56,6 +61,8 @@ def detect_chome_fields(names: list[str]) -> ChomeFields:
     out.has_xy = x is not None and y is not None
     out.has_hcode = _find(names, ("HCODE",)) is not None
     out.point_method = POINT_ESTAT if out.has_xy else POINT_SURFACE
+    if not has_polygons:
+        out.area = _find(names, ("AREA",))
     for name in (out.key, out.elderly, out.population):
         if name and name not in out.found:
             out.found.append(name)

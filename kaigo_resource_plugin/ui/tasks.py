@@ -15,7 +15,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 LOG_TAG = "Kaigo"
 INFO, WARNING, ERROR = 0, 1, 2
@@ -76,6 +76,10 @@ class AlgorithmChain(QObject):
         self._cancelled = False
         self._done = False
         self._offset = 0.0
+        self._share = 0.0
+        # contexts and feedbacks of every step stay alive until the chain ends, and are released here, in
+        # the GUI thread: never left to Python's cyclic GC, which may run in a worker thread
+        self._kept: list = []
 
     # -- public --------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -100,7 +104,14 @@ class AlgorithmChain(QObject):
             return
         self._done = True
         self._task = None
+        self._steps = []  # the builders may refer to the panel: no reference cycle through the chain
         self.finished.emit(ok, list(self._results), error, self._cancelled)
+        QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
+        self._context = None
+        self._feedback = None
+        self._kept = []
 
     def _next(self) -> None:
         self._index += 1
@@ -137,17 +148,21 @@ class AlgorithmChain(QObject):
             self._finish(False, msg)
             return
         self._context, self._feedback = context, feedback
+        self._kept.append((context, feedback))
         task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
-        base = self._offset
-        task.progressChanged.connect(lambda p, base=base, share=share: self.progress.emit(base + p * share))
+        self._offset += 100.0 * self._share
+        self._share = share
+        task.progressChanged.connect(self._task_progress)
         task.executed.connect(self._executed)
         self._task = task
-        self._offset += 100.0 * share
         self.step_started.emit(self._index, alg_id)
         if task.isCanceled():  # prepare() failed
             self._executed(False, {})
             return
         QgsApplication.taskManager().addTask(task)
+
+    def _task_progress(self, percent: float) -> None:
+        self.progress.emit(self._offset + percent * self._share)
 
     def _executed(self, ok: bool, results: dict) -> None:
         feedback = self._feedback

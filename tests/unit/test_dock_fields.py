@@ -80,3 +80,9 @@ def test_valid_type_name():
     assert valid_type_name("shop_2")
     for bad in ("", "2shop", "コンビニ", "a b", "a-b", "x" * 31):
         assert not valid_type_name(bad)
+
+
+def test_area_field_only_proposed_without_polygons():
+    assert detect_chome_fields(ESTAT_2020).area is None  # polygons: area on the ellipsoid
+    assert detect_chome_fields(ESTAT_2020, has_polygons=False).area == "AREA"
+    assert detect_chome_fields(["KEY_CODE", "JINKO"], has_polygons=False).area is None
