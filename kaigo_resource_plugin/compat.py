@@ -59,3 +59,34 @@ def is_null(value) -> bool:
     if isinstance(value, QVariant):
         return value.isNull()
     return False
+
+
+def set_label_font(item, font, size_pt: float, color=None) -> None:
+    """Font of a QgsLayoutItemLabel: setTextFormat (QGIS >= 3.24) or setFont/setFontColor (3.22)."""
+    if hasattr(item, "setTextFormat"):
+        from qgis.core import QgsTextFormat
+
+        fmt = QgsTextFormat()
+        fmt.setFont(font)
+        fmt.setSize(size_pt)
+        if color is not None:
+            fmt.setColor(color)
+        item.setTextFormat(fmt)
+        return
+    font.setPointSizeF(size_pt)
+    item.setFont(font)
+    if color is not None:
+        item.setFontColor(color)
+
+
+def set_legend_style_font(legend, style, font, size_pt: float) -> None:
+    """Font of one legend style: QgsLegendStyle.setTextFormat (QGIS >= 3.30) or setFont (3.22)."""
+    rstyle = legend.rstyle(style)
+    if hasattr(rstyle, "setTextFormat"):
+        fmt = rstyle.textFormat()
+        fmt.setFont(font)
+        fmt.setSize(size_pt)
+        rstyle.setTextFormat(fmt)
+        return
+    font.setPointSizeF(size_pt)
+    rstyle.setFont(font)

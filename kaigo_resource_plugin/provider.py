@@ -32,3 +32,16 @@ class KaigoProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         for cls in algorithm_classes():
             self.addAlgorithm(cls())
+        # Graphical models shipped with the plugin (open them in the Model Designer to adapt them).
+        # Their child algorithms are ours: a model can only resolve them once this provider is in the
+        # registry, so the plugin refreshes the provider right after registering it.
+        from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
+
+        if QgsApplication.processingRegistry().providerById(self.id()) is None:
+            return
+        models = os.path.join(PLUGIN_DIR, "models")
+        for name in sorted(os.listdir(models)) if os.path.isdir(models) else []:
+            if name.endswith(".model3"):
+                model = QgsProcessingModelAlgorithm()
+                if model.fromFile(os.path.join(models, name)):
+                    self.addAlgorithm(model)

@@ -59,9 +59,17 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
     def icon(self):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
+    def __init_subclass__(cls, **kwargs):
+        # QgsProcessingAlgorithm.run(parameters, context, feedback, configuration, catchExceptions) is
+        # what processing.run() calls: a subclass's run() hook must not shadow it. Move it aside.
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            cls._kaigo_run = cls.__dict__["run"]
+            delattr(cls, "run")
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
-            return self.run(parameters, context, feedback)
+            return self._kaigo_run(parameters, context, feedback)
         except InputError as err:
             raise QgsProcessingException(str(err)) from None
         except Cancelled:
@@ -70,7 +78,8 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
                 "The run was cancelled; no output was written."
             ) from None
 
-    def run(self, parameters, context, feedback):  # pragma: no cover - abstract
+    def _kaigo_run(self, parameters, context, feedback):  # pragma: no cover - abstract
+        """Subclasses implement ``run(self, parameters, context, feedback)``; it is stored here."""
         raise NotImplementedError
 
 

@@ -2,6 +2,41 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>DensityClassesAlgorithm</name>
+    <message>
+        <source>Area field (default: area of the polygons on the ellipsoid)</source>
+        <translation>面積フィールド（既定：ポリゴンの楕円体面積を計算）</translation>
+    </message>
+    <message>
+        <source>Density classes of municipalities</source>
+        <translation>市区町村の地域分類（人口密度）</translation>
+    </message>
+    <message>
+        <source>Density threshold general / large city (people/km²)</source>
+        <translation>人口密度のしきい値：一般都市／大都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Density threshold rural / general city (people/km²)</source>
+        <translation>人口密度のしきい値：中山間地域／一般都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Municipalities with density class</source>
+        <translation>地域分類付きの市区町村</translation>
+    </message>
+    <message>
+        <source>Municipality layer or table with population</source>
+        <translation>人口を持つ市区町村レイヤーまたは表</translation>
+    </message>
+    <message>
+        <source>Total population field (default: pop_total, else JINKO)</source>
+        <translation>全人口のフィールド（既定：pop_total、なければ JINKO）</translation>
+    </message>
+    <message>
+        <source>Unit of the area field</source>
+        <translation>面積フィールドの単位</translation>
+    </message>
+</context>
+<context>
     <name>FullAnalysisAlgorithm</name>
     <message>
         <source>Area field (default: area on the ellipsoid)</source>
@@ -96,6 +131,10 @@
         <translation>市区町村表（XLSX）</translation>
     </message>
     <message>
+        <source>Official areas: CSV of municipality code → km² (面積調, optional)</source>
+        <translation>公式面積：市区町村コード→km² の CSV（面積調、任意）</translation>
+    </message>
+    <message>
         <source>Output folder</source>
         <translation>出力フォルダ</translation>
     </message>
@@ -129,6 +168,81 @@
     </message>
 </context>
 <context>
+    <name>ImportEstatAlgorithm</name>
+    <message>
+        <source>Boundary keys missing from the table</source>
+        <translation>表にない境界のキー</translation>
+    </message>
+    <message>
+        <source>Care-level-3+ share per municipality (CSV: code,share)</source>
+        <translation>市区町村ごとの要介護3以上の割合（CSV：コード,割合）</translation>
+    </message>
+    <message>
+        <source>Chōme with population</source>
+        <translation>人口付きの町丁字</translation>
+    </message>
+    <message>
+        <source>Field of the boundaries with a per-chōme share</source>
+        <translation>町丁字ごとの割合を持つ境界データのフィールド</translation>
+    </message>
+    <message>
+        <source>Import e-Stat boundaries and age table (T001082)</source>
+        <translation>e-Stat 境界データと年齢別人口（T001082）の取り込み</translation>
+    </message>
+    <message>
+        <source>Join report</source>
+        <translation>結合レポート</translation>
+    </message>
+    <message>
+        <source>Joining on KEY_CODE…</source>
+        <translation>KEY_CODE で結合しています…</translation>
+    </message>
+    <message>
+        <source>Key field of the boundaries</source>
+        <translation>境界データのキーのフィールド</translation>
+    </message>
+    <message>
+        <source>Keys matched</source>
+        <translation>一致したキー</translation>
+    </message>
+    <message>
+        <source>Keys matched at level 3</source>
+        <translation>レベル 3（町の合計）で一致したキー</translation>
+    </message>
+    <message>
+        <source>Merging parts per key…</source>
+        <translation>キーごとに図形をまとめています…</translation>
+    </message>
+    <message>
+        <source>Reading boundaries: {}</source>
+        <translation>境界データを読んでいます：{}</translation>
+    </message>
+    <message>
+        <source>Reading the T001082 tables…</source>
+        <translation>T001082 の表を読んでいます…</translation>
+    </message>
+    <message>
+        <source>Roll designated-city wards up to the city</source>
+        <translation>政令指定都市の区を市にまとめる</translation>
+    </message>
+    <message>
+        <source>Share of people 75+ at care level 3 or above (constant)</source>
+        <translation>75歳以上のうち要介護3以上の割合（定数）</translation>
+    </message>
+    <message>
+        <source>T001082 age tables (CSV, one or more)</source>
+        <translation>年齢別人口 T001082（CSV、1 つ以上）</translation>
+    </message>
+    <message>
+        <source>Table rows without boundary</source>
+        <translation>境界のない表の行</translation>
+    </message>
+    <message>
+        <source>e-Stat boundary files (境界データ, polygons or a table with X_CODE/Y_CODE)</source>
+        <translation>e-Stat 境界データ（面、または X_CODE/Y_CODE を持つ表）</translation>
+    </message>
+</context>
+<context>
     <name>KaigoAlgorithm</name>
     <message>
         <source>Analysis</source>
@@ -148,6 +262,81 @@
     <message>
         <source>Kaigo resources (地域資源充足率)</source>
         <translation>介護・生活資源（地域資源充足率）</translation>
+    </message>
+</context>
+<context>
+    <name>SufficiencyRatesAlgorithm</name>
+    <message>
+        <source>Area field per chōme (default: area on the ellipsoid)</source>
+        <translation>町丁字別の面積フィールド（既定：楕円体面積を計算）</translation>
+    </message>
+    <message>
+        <source>Care-level-3+ share field per chōme</source>
+        <translation>町丁字別の要介護3以上の割合のフィールド</translation>
+    </message>
+    <message>
+        <source>Care-level-3+ share per municipality (CSV: code, share)</source>
+        <translation>市区町村別の要介護3以上の割合（CSV：コード, 割合）</translation>
+    </message>
+    <message>
+        <source>Chōme key field</source>
+        <translation>町丁字キーのフィールド</translation>
+    </message>
+    <message>
+        <source>Chōme layer with access and elderly fields</source>
+        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤー</translation>
+    </message>
+    <message>
+        <source>Density threshold general / large city (people/km²)</source>
+        <translation>人口密度のしきい値：一般都市／大都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Density threshold rural / general city (people/km²)</source>
+        <translation>人口密度のしきい値：中山間地域／一般都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Elderly field (default: at_home_75plus, else pop_75plus)</source>
+        <translation>高齢者数のフィールド（既定：at_home_75plus、なければ pop_75plus）</translation>
+    </message>
+    <message>
+        <source>Municipality code field (default: first 5 digits of the key)</source>
+        <translation>市区町村コードのフィールド（既定：キーの先頭5桁）</translation>
+    </message>
+    <message>
+        <source>Municipality table</source>
+        <translation>市区町村別集計表</translation>
+    </message>
+    <message>
+        <source>Municipality table as CSV (UTF-8 with BOM)</source>
+        <translation>市区町村別集計表（CSV、BOM付きUTF-8）</translation>
+    </message>
+    <message>
+        <source>Municipality table as Excel workbook</source>
+        <translation>市区町村別集計表（Excel ブック）</translation>
+    </message>
+    <message>
+        <source>Official area per municipality (CSV: code, km²)</source>
+        <translation>市区町村別の公式面積（CSV：コード, km²）</translation>
+    </message>
+    <message>
+        <source>Roll designated-city wards up to the city</source>
+        <translation>政令指定都市の区を市に集約する</translation>
+    </message>
+    <message>
+        <source>Share of 75+ certified at care level 3 or above</source>
+        <translation>75歳以上に占める要介護3以上の割合</translation>
+    </message>
+    <message>
+        <source>Sufficiency rates by municipality</source>
+        <translation>市区町村別の地域資源充足率</translation>
+    </message>
+    <message>
+        <source>Total population field (default: pop_total, else JINKO)</source>
+        <translation>全人口のフィールド（既定：pop_total、なければ JINKO）</translation>
+    </message>
+    <message>
+        <source>Unit of the area field</source>
+        <translation>面積フィールドの単位</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,247 @@
+"""kaigo:densityclasses — municipality layer or table with population and area → density, class, label."""
+
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingFeatureSource,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+)
+
+from ..compat import geometry_type
+from ..core.area import RingCollector
+from ..core.classes import DEFAULT_THRESHOLDS
+from ..core.errors import InputError
+from ..core.rates import DENSITY_FIELDS, check_thresholds, density_columns
+from ..i18n_loader import output_language
+from .base import KaigoAlgorithm, check_cancel
+from .sufficiency_rates import (
+    AREA_UNIT_TO_KM2,
+    AREA_UNITS,
+    add_geometry_rings,
+    area_crs_transform,
+    find_field,
+    guarded,
+    require_field,
+    sink_fields,
+    to_float,
+)
+
+
+class DensityClassesAlgorithm(KaigoAlgorithm):
+    NAME = "densityclasses"
+    DISPLAY_NAME = "Density classes of municipalities"
+    GROUP_ID = "analysis"
+    GROUP = "Analysis"
+
+    INPUT = "INPUT"
+    POPULATION_FIELD = "POPULATION_FIELD"
+    AREA_FIELD = "AREA_FIELD"
+    AREA_UNIT = "AREA_UNIT"
+    THRESHOLD_LOW = "THRESHOLD_LOW"
+    THRESHOLD_HIGH = "THRESHOLD_HIGH"
+    OUTPUT = "OUTPUT"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.INPUT,
+                self.tr("Municipality layer or table with population"),
+                [QgsProcessing.SourceType.TypeVector],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.POPULATION_FIELD,
+                self.tr("Total population field (default: pop_total, else JINKO)"),
+                None,
+                self.INPUT,
+                QgsProcessingParameterField.DataType.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.AREA_FIELD,
+                self.tr("Area field (default: area of the polygons on the ellipsoid)"),
+                None,
+                self.INPUT,
+                QgsProcessingParameterField.DataType.Numeric,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.AREA_UNIT,
+                self.tr("Unit of the area field"),
+                options=["m²", "km²", "ha"],
+                defaultValue=1,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.THRESHOLD_LOW,
+                self.tr("Density threshold rural / general city (people/km²)"),
+                QgsProcessingParameterNumber.Type.Double,
+                DEFAULT_THRESHOLDS[0],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.THRESHOLD_HIGH,
+                self.tr("Density threshold general / large city (people/km²)"),
+                QgsProcessingParameterNumber.Type.Double,
+                DEFAULT_THRESHOLDS[1],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT,
+                self.tr("Municipalities with density class"),
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
+            )
+        )
+
+    # see SufficiencyRatesAlgorithm.run: restore QgsProcessingAlgorithm.run hidden by the base's hook
+    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
+        return QgsProcessingAlgorithm.run(
+            self, parameters, context, feedback, configuration or {}, catchExceptions
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        return guarded(self._compute, parameters, context, feedback)
+
+    def _compute(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
+        fields = source.fields()
+        low, high = check_thresholds(
+            self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context),
+            self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context),
+        )
+        lang_ja = output_language() == "ja"
+
+        def say(ja: str, en: str) -> str:
+            return ja if lang_ja else en
+
+        pop_param = (self.parameterAsString(parameters, self.POPULATION_FIELD, context) or "").strip()
+        if pop_param:
+            pop_field = require_field(fields, pop_param, self.POPULATION_FIELD, True)
+        else:
+            pop_field = find_field(fields, "pop_total", "JINKO")
+            if pop_field is None:
+                raise InputError(
+                    ja="POPULATION_FIELD：人口の属性（pop_total または JINKO）がありません。"
+                    "人口の属性を指定してください。",
+                    en="POPULATION_FIELD: the layer has no population field (pop_total or JINKO): name one.",
+                )
+            pop_field = require_field(fields, pop_field, self.POPULATION_FIELD, True)
+        area_param = (self.parameterAsString(parameters, self.AREA_FIELD, context) or "").strip()
+        area_field = require_field(fields, area_param, self.AREA_FIELD, True) if area_param else None
+        unit = AREA_UNITS[self.parameterAsEnum(parameters, self.AREA_UNIT, context)]
+        is_polygon = geometry_type(source.wkbType()) == 2
+        if area_field is None and not is_polygon:
+            raise InputError(
+                ja="AREA_FIELD：入力がポリゴンではないため面積を計算できません。面積の属性（km²）を指定してください。",
+                en="AREA_FIELD: the input has no polygons to measure: give the area field (km²).",
+            )
+        transform = area_crs_transform(source.sourceCrs(), context) if area_field is None else None
+
+        # replace fields of the same name (e.g. a municipality table made by kaigo:sufficiencyrates)
+        ours = {n for n, _k in DENSITY_FIELDS}
+        keep_idx = [i for i, f in enumerate(fields) if f.name() not in ours]
+        pop_i = fields.indexOf(pop_field)
+        area_i = fields.indexOf(area_field) if area_field else -1
+
+        request = QgsFeatureRequest()
+        if area_field is not None:
+            request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
+        n_total = source.featureCount()
+        attrs_kept: list[list] = []
+        geoms = []
+        pops: list[float] = []
+        areas: list[float] = []
+        rings = RingCollector()
+        features = source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks)
+        for k, feat in enumerate(features):
+            if k % 1000 == 0:
+                check_cancel(feedback)
+                if n_total > 0:
+                    feedback.setProgress(80.0 * k / n_total)
+            attrs = feat.attributes()
+            attrs_kept.append([attrs[i] for i in keep_idx])
+            geoms.append(feat.geometry() if feat.hasGeometry() else None)
+            pops.append(to_float(attrs[pop_i]))
+            if area_field is not None:
+                areas.append(to_float(attrs[area_i]) * AREA_UNIT_TO_KM2[unit])
+            elif feat.hasGeometry():
+                add_geometry_rings(rings, feat.geometry(), k, transform)
+        n = len(pops)
+        if area_field is None:
+            area_a = rings.group_areas_m2(n) / 1e6
+            source_label = "ellipsoid"
+        else:
+            area_a = np.array(areas, dtype=float)
+            source_label = f"field:{area_field}"
+        bad = ~(area_a > 0)
+        if bad.any():
+            j = int(np.nonzero(bad)[0][0])
+            what = f"AREA_FIELD「{area_field}」" if area_field else "ポリゴン"
+            raise InputError(
+                ja=f"{what}の面積が 0・負・空（NULL）の行が {int(bad.sum())} 件あります（{j + 1} 行目など）。"
+                "面積を補ってから実行してください。",
+                en=f"The area ({'field ' + area_field if area_field else 'polygons'}) is zero, negative "
+                f"or NULL in {int(bad.sum())} rows (e.g. row {j + 1}): fill in the areas first.",
+            )
+        pop_list = [None if np.isnan(p) else p for p in pops]
+        n_null = sum(p is None for p in pop_list)
+        dens, cls, lab = density_columns(pop_list, [float(a) for a in area_a], (low, high))
+        if n_null:
+            feedback.pushWarning(
+                say(
+                    f"人口が空（NULL）の {n_null} 行は人口密度も空です。",
+                    f"{n_null} rows have a NULL population: their density is NULL.",
+                )
+            )
+        check_cancel(feedback)
+
+        out_fields = sink_fields(list(DENSITY_FIELDS), extra=None)
+        all_fields = sink_fields([], extra=None)
+        for i in keep_idx:
+            all_fields.append(fields.at(i))
+        for f in out_fields:
+            all_fields.append(f)
+        sink, dest_id = self.parameterAsSink(
+            parameters, self.OUTPUT, context, all_fields, source.wkbType(), source.sourceCrs()
+        )
+        if sink is None:
+            raise InputError(ja="出力を作成できません。", en="Cannot create the output layer.")
+        counts = {1: 0, 2: 0, 3: 0}
+        for k in range(n):
+            f = QgsFeature(all_fields)
+            f.setAttributes([*attrs_kept[k], float(area_a[k]), source_label, dens[k], cls[k], lab[k]])
+            if geoms[k] is not None:
+                f.setGeometry(geoms[k])
+            sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+            if cls[k] is not None:
+                counts[cls[k]] += 1
+        feedback.pushInfo(
+            say(
+                f"面積：{source_label}　しきい値 {low:g} / {high:g} 人/km²　"
+                f"分類 1：{counts[1]}、2：{counts[2]}、3：{counts[3]}",
+                f"Area: {source_label}; thresholds {low:g} / {high:g} people/km²; "
+                f"class 1: {counts[1]}, 2: {counts[2]}, 3: {counts[3]}",
+            )
+        )
+        feedback.setProgress(100)
+        return {self.OUTPUT: dest_id}

@@ -1,0 +1,588 @@
+"""Reading chōme and resource layers into plain numpy arrays, with coordinates as GRS80 lon/lat.
+
+Shared by the algorithms of the kaigo provider. Every coordinate handed to ``core`` is longitude/latitude
+in degrees on JGD2011 geographic (EPSG:6668, GRS80), whatever the CRS of the source: the transform goes
+through QGIS (the project's transform context), in bulk: one multipoint geometry per call, built from
+and read back into numpy through WKB, so 200,000 points take a fraction of a second.
+
+e-Stat's ``X_CODE``/``Y_CODE`` are longitude/latitude in the datum of the file (JGD2000 for 2015, JGD2011
+for 2020): they are read as coordinates of the geographic CRS of the layer's datum
+(``xy_code_crs``), or, for a table without any CRS, of JGD2000 (EPSG:4612) when the table has the 2015
+layout (``KEN`` and no ``PREF`` field) and JGD2011 (EPSG:6668) otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsGeometry,
+    QgsProcessingFeatureSource,
+    QgsWkbTypes,
+)
+
+from ..compat import geometry_type, is_null
+
+GEOGRAPHIC_AUTHID = "EPSG:6668"  # JGD2011 geographic (GRS80)
+JGD2000_AUTHID = "EPSG:4612"
+
+_WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+
+
+def geographic_crs() -> QgsCoordinateReferenceSystem:
+    """JGD2011 geographic (EPSG:6668): the CRS of every lon/lat array handed to core."""
+    return QgsCoordinateReferenceSystem(GEOGRAPHIC_AUTHID)
+
+
+def transform_xy(
+    x: np.ndarray,
+    y: np.ndarray,
+    source_crs: QgsCoordinateReferenceSystem,
+    dest_crs: QgsCoordinateReferenceSystem,
+    transform_context,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinate arrays in bulk (one multipoint geometry); NaN stays NaN.
+
+    ``transform_context``: ``context.transformContext()`` of the Processing context (or the project's).
+    Axis order is QGIS's: x = easting / longitude, y = northing / latitude.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    out_x = np.full(x.shape, np.nan)
+    out_y = np.full(y.shape, np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    n = int(ok.sum())
+    if n == 0:
+        return out_x, out_y
+    if source_crs == dest_crs:
+        out_x[ok], out_y[ok] = x[ok], y[ok]
+        return out_x, out_y
+    buf = np.empty(n, dtype=_WKB_POINT)
+    buf["order"] = 1
+    buf["type"] = 1
+    buf["x"] = x[ok]
+    buf["y"] = y[ok]
+    header = np.array([1], dtype="u1").tobytes() + np.array([4, n], dtype="<u4").tobytes()
+    geom = QgsGeometry()
+    geom.fromWkb(header + buf.tobytes())
+    ct = QgsCoordinateTransform(source_crs, dest_crs, transform_context)
+    geom.transform(ct)
+    back = np.frombuffer(bytes(geom.asWkb())[9:], dtype=_WKB_POINT, count=n)
+    out_x[ok] = back["x"]
+    out_y[ok] = back["y"]
+    return out_x, out_y
+
+
+def to_lonlat(x, y, source_crs, transform_context) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates in ``source_crs`` → lon/lat degrees on JGD2011 geographic (EPSG:6668)."""
+    return transform_xy(x, y, source_crs, geographic_crs(), transform_context)
+
+
+def has_xy_code(field_names) -> bool:
+    names = set(field_names)
+    return "X_CODE" in names and "Y_CODE" in names
+
+
+def xy_code_crs(layer_crs: QgsCoordinateReferenceSystem | None, field_names) -> tuple:
+    """(CRS of the X_CODE/Y_CODE lon/lat values, True when it was assumed for a table without CRS)."""
+    if layer_crs is not None and layer_crs.isValid():
+        if layer_crs.isGeographic():
+            return layer_crs, False
+        auth = layer_crs.geographicCrsAuthId()
+        if auth:
+            return QgsCoordinateReferenceSystem(auth), False
+        return geographic_crs(), True
+    names = set(field_names)
+    if "KEN" in names and "PREF" not in names:
+        return QgsCoordinateReferenceSystem(JGD2000_AUTHID), True
+    return geographic_crs(), True
+
+
+def to_float(value) -> float:
+    """A numeric attribute as float; NaN for NULL or text that is not a number."""
+    if is_null(value):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def to_text(value) -> str | None:
+    """An attribute as text; None for NULL."""
+    if is_null(value):
+        return None
+    return str(value)
+
+
+@dataclass
+class LayerPoints:
+    """One point per feature of a layer, as read by ``read_points``."""
+
+    fids: np.ndarray  # feature ids, in the order of the layer
+    x: np.ndarray  # in the layer CRS; NaN when the feature gave no point
+    y: np.ndarray
+    attributes: dict[str, list] = field(default_factory=dict)  # requested fields, raw values
+    outside: np.ndarray | None = None  # centroids that fall outside their polygon (method "centroid")
+    n_null_geometry: int = 0
+    n_bad_geometry: int = 0
+
+
+def iterate(source, request: QgsFeatureRequest | None = None):
+    """Features of a layer or a Processing source, without Processing's invalid-geometry check.
+
+    Invalid geometries are the caller's business here (reduced to a point, or skipped and counted):
+    Processing's default check would stop the whole run at the first one.
+    """
+    request = request if request is not None else QgsFeatureRequest()
+    if isinstance(source, QgsProcessingFeatureSource):
+        return source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
+    return source.getFeatures(request)
+
+
+def point_of_geometry(geom: QgsGeometry, method: str = "surface") -> tuple[float, float, bool]:
+    """(x, y, outside) of one geometry: its point (a point layer), a point on its surface, or its centroid.
+
+    ``method``: "surface" or "centroid". ``outside`` is True for a centroid outside its polygon.
+    NaN coordinates when the geometry is NULL, empty or cannot give a point.
+    """
+    nan = float("nan")
+    if geom is None or geom.isNull() or geom.isEmpty():
+        return nan, nan, False
+    if geometry_type(geom.wkbType()) == 0 and not QgsWkbTypes.isMultiType(geom.wkbType()):
+        p = geom.asPoint()
+        return p.x(), p.y(), False
+    if method == "centroid" and geometry_type(geom.wkbType()) == 2:
+        c = geom.centroid()
+        if c is None or c.isNull() or c.isEmpty():
+            return nan, nan, False
+        p = c.asPoint()
+        return p.x(), p.y(), not geom.intersects(c)
+    g = geom.pointOnSurface()
+    if g is None or g.isNull() or g.isEmpty():
+        fixed = geom.makeValid()
+        g = fixed.pointOnSurface() if fixed is not None and not fixed.isNull() else None
+        if g is None or g.isNull() or g.isEmpty():
+            return nan, nan, False
+    p = g.asPoint()
+    return p.x(), p.y(), False
+
+
+def read_points(
+    source,
+    field_names: list[str],
+    geometry: str | None = "surface",
+    fids: list | None = None,
+    feedback=None,
+    progress_span: tuple[float, float] = (0.0, 100.0),
+) -> LayerPoints:
+    """Read ``field_names`` and one point per feature from a QgsFeatureSource / QgsVectorLayer.
+
+    ``geometry``: "surface" (points as they are, others reduced to a point on their surface),
+    "centroid", or None to skip geometries altogether (x, y all NaN; much faster).
+    ``fids``: restrict to these feature ids. Cancellation is checked every 5,000 features.
+    """
+    req = QgsFeatureRequest()
+    all_names = source.fields().names()
+    idx = [all_names.index(n) for n in field_names]
+    req.setSubsetOfAttributes(idx)
+    if geometry is None:
+        req.setFlags(QgsFeatureRequest.NoGeometry)
+    if fids is not None:
+        req.setFilterFids(list(fids))
+    total = source.featureCount() if fids is None else len(fids)
+    total = max(total, 1)
+    out_fids = []
+    xs = []
+    ys = []
+    outs = []
+    cols: list[list] = [[] for _ in idx]
+    n_null = 0
+    n_bad = 0
+    nan = float("nan")
+    lo, hi = progress_span
+    for k, f in enumerate(iterate(source, req)):
+        if k % 5000 == 0 and feedback is not None:
+            if feedback.isCanceled():
+                from ..core.errors import Cancelled
+
+                raise Cancelled()
+            feedback.setProgress(lo + (hi - lo) * k / total)
+        out_fids.append(f.id())
+        attrs = f.attributes()
+        for c, i in zip(cols, idx):
+            c.append(attrs[i])
+        if geometry is None:
+            xs.append(nan)
+            ys.append(nan)
+            outs.append(False)
+            continue
+        g = f.geometry()
+        if g is None or g.isNull() or g.isEmpty():
+            n_null += 1
+            xs.append(nan)
+            ys.append(nan)
+            outs.append(False)
+            continue
+        x, y, outside = point_of_geometry(g, geometry)
+        if x != x:
+            n_bad += 1
+        xs.append(x)
+        ys.append(y)
+        outs.append(outside)
+    return LayerPoints(
+        fids=np.array(out_fids, dtype=np.int64),
+        x=np.array(xs, dtype=np.float64),
+        y=np.array(ys, dtype=np.float64),
+        attributes=dict(zip(field_names, cols)),
+        outside=np.array(outs, dtype=bool),
+        n_null_geometry=n_null,
+        n_bad_geometry=n_bad,
+    )
+
+
+@dataclass
+class ChomePoints:
+    """Chōme of a layer grouped by key, with one representative point each (see ``read_chome``)."""
+
+    keys: list[str]  # one per chōme, in the order of the layer
+    fids: np.ndarray  # feature ids of the layer, in its order
+    group: np.ndarray  # chōme index of each feature (-1: water, no key, or no usable point)
+    main: np.ndarray  # index (into fids) of each chōme's main part
+    size: np.ndarray  # number of parts of each chōme
+    last: np.ndarray  # index (into fids) of each chōme's last part
+    lon: np.ndarray  # representative point, JGD2011 lon/lat degrees
+    lat: np.ndarray
+    x: np.ndarray  # the same point in ``point_crs``
+    y: np.ndarray
+    point_crs: QgsCoordinateReferenceSystem  # the input's CRS (or the X_CODE/Y_CODE CRS of a table)
+    method: np.ndarray  # per chōme: 0 X_CODE/Y_CODE, 1 point on surface, 2 centroid
+    outside: np.ndarray  # per chōme: centroid outside its polygon
+    population: np.ndarray | None  # per chōme: largest population of its parts (NaN: unknown)
+    population_field: str | None
+    has_geometry: bool
+    log: list[tuple[str, str]] = field(default_factory=list)  # (ja, en) notes for the log
+
+
+def _key_field_error(key_field: str, names) -> None:
+    from ..core.errors import InputError
+
+    shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+    raise InputError(
+        ja=f"キー項目「{key_field}」が町丁字レイヤにありません。KEY_FIELD に既存の項目を指定してください"
+        f"（項目: {shown}）。",
+        en=f"The chōme layer has no field '{key_field}'. Set KEY_FIELD to one of its fields ({shown}).",
+    )
+
+
+def default_population_field(names) -> str | None:
+    """``pop_total`` when present, else ``JINKO``, else None."""
+    for name in ("pop_total", "JINKO"):
+        if name in names:
+            return name
+    return None
+
+
+def read_chome(
+    source,
+    key_field: str,
+    method: int,
+    transform_context,
+    population_field: str | None = None,
+    feedback=None,
+    progress_span: tuple[float, float] = (0.0, 40.0),
+) -> ChomePoints:
+    """Group the chōme of ``source`` by ``key_field`` and give each one representative point.
+
+    ``method``: 0 e-Stat X_CODE/Y_CODE (features without them fall back to a point on the surface),
+    1 point on surface, 2 centroid. Water areas (HCODE 8154) and features without a key are left out;
+    multi-part chōme get the point of their main part (``core.repoints``). Raises InputError for a
+    missing key field, a layer without CRS, or a table without geometry and without X_CODE/Y_CODE.
+    """
+    from ..core import repoints
+    from ..core.errors import InputError
+
+    names = source.fields().names()
+    if key_field not in names:
+        _key_field_error(key_field, names)
+    has_geom = source.wkbType() != QgsWkbTypes.NoGeometry
+    layer_crs = source.sourceCrs()
+    if has_geom and not layer_crs.isValid():
+        raise InputError(
+            ja="町丁字レイヤに座標参照系（CRS）が設定されていません。"
+            "レイヤのプロパティで CRS を設定してください。",
+            en="The chōme layer has no coordinate reference system (CRS). Set its CRS in the layer "
+            "properties.",
+        )
+    xy = has_xy_code(names)
+    if not has_geom and not xy:
+        raise InputError(
+            ja="町丁字レイヤにジオメトリも X_CODE/Y_CODE 項目もありません。"
+            "境界データか、X_CODE/Y_CODE のある表を指定してください。",
+            en="The chōme layer has neither geometries nor X_CODE/Y_CODE fields. Use the boundary file, or "
+            "a table that carries X_CODE/Y_CODE.",
+        )
+    log: list[tuple[str, str]] = []
+    if not has_geom and method != repoints.METHOD_ESTAT:
+        log.append(
+            (
+                "ジオメトリのない表なので X_CODE/Y_CODE を代表地点に使います。",
+                "The chōme layer is a table without geometry: X_CODE/Y_CODE are used as points.",
+            )
+        )
+        method = repoints.METHOD_ESTAT
+    if population_field and population_field not in names:
+        raise InputError(
+            ja=f"人口項目「{population_field}」が町丁字レイヤにありません。"
+            "POPULATION_FIELD を空にするか既存の項目を指定してください。",
+            en=f"The chōme layer has no field '{population_field}'. Leave POPULATION_FIELD empty or name "
+            "one of its fields.",
+        )
+    if not population_field:
+        population_field = default_population_field(names)
+    wanted = [key_field]
+    for extra in ("HCODE", "KIGO_E", "AREA", population_field):
+        if extra and extra in names and extra not in wanted:
+            wanted.append(extra)
+    use_xy = method == repoints.METHOD_ESTAT and xy
+    if use_xy:
+        wanted += [n for n in ("X_CODE", "Y_CODE") if n not in wanted]
+    if method == repoints.METHOD_ESTAT and not xy:
+        log.append(
+            (
+                "X_CODE/Y_CODE 項目がないため、ポリゴン内の点（point on surface）を代表地点にします。",
+                "No X_CODE/Y_CODE fields: points on surface are used as representative points.",
+            )
+        )
+        method = repoints.METHOD_SURFACE
+    geom_mode = None if use_xy else ("centroid" if method == repoints.METHOD_CENTROID else "surface")
+    pts = read_points(source, wanted, geom_mode, feedback=feedback, progress_span=progress_span)
+    attrs = pts.attributes
+    n = pts.fids.size
+    keys = [repoints.normalise_key(v if not is_null(v) else None) for v in attrs[key_field]]
+    water = (
+        np.array([repoints.is_water(to_text(v)) for v in attrs["HCODE"]], dtype=bool)
+        if "HCODE" in attrs
+        else np.zeros(n, dtype=bool)
+    )
+    pop_raw = (
+        np.array([to_float(v) for v in attrs[population_field]], dtype=np.float64)
+        if population_field
+        else None
+    )
+    area = np.array([to_float(v) for v in attrs["AREA"]]) if "AREA" in attrs else None
+    kigo = [to_text(v) for v in attrs["KIGO_E"]] if "KIGO_E" in attrs else None
+    if use_xy:
+        px = np.array([to_float(v) for v in attrs["X_CODE"]])
+        py = np.array([to_float(v) for v in attrs["Y_CODE"]])
+        bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
+        px[bad] = np.nan
+        py[bad] = np.nan
+        point_ok = ~bad if not has_geom else np.ones(n, dtype=bool)
+    else:
+        px, py = pts.x, pts.y
+        point_ok = np.isfinite(px)
+    n_no_key = sum(1 for k in keys if k is None)
+    usable = ~water & point_ok
+    groups = repoints.group_chome(keys, pop_raw, kigo, area, usable)
+    ng = len(groups.keys)
+    main = groups.main
+    meth = np.full(ng, method, dtype=np.int64)
+    gx = px[main].copy() if ng else np.zeros(0)
+    gy = py[main].copy() if ng else np.zeros(0)
+    outside = pts.outside[main].copy() if (pts.outside is not None and ng) else np.zeros(ng, dtype=bool)
+    xy_crs, assumed = xy_code_crs(layer_crs if has_geom else None, names) if use_xy else (layer_crs, False)
+    point_crs = layer_crs if has_geom else xy_crs
+    lon = np.full(ng, np.nan)
+    lat = np.full(ng, np.nan)
+    if use_xy:
+        if assumed:
+            log.append(
+                (
+                    f"X_CODE/Y_CODE を {xy_crs.authid()} の経緯度とみなしました。",
+                    f"X_CODE/Y_CODE were taken as longitude/latitude in {xy_crs.authid()}.",
+                )
+            )
+        lon, lat = to_lonlat(gx, gy, xy_crs, transform_context)
+        missing = np.flatnonzero(~np.isfinite(gx))
+        if has_geom:
+            gx, gy = transform_xy(gx, gy, xy_crs, layer_crs, transform_context)
+        if missing.size and has_geom:
+            fb = read_points(source, [], "surface", fids=pts.fids[main[missing]].tolist())
+            pos = {int(f): i for i, f in enumerate(fb.fids)}
+            for g in missing:
+                i = pos.get(int(pts.fids[main[g]]))
+                if i is not None:
+                    gx[g], gy[g] = fb.x[i], fb.y[i]
+            meth[missing] = repoints.METHOD_SURFACE
+            flon, flat = to_lonlat(gx[missing], gy[missing], layer_crs, transform_context)
+            lon[missing], lat[missing] = flon, flat
+            log.append(
+                (
+                    f"X_CODE/Y_CODE が空の町丁字 {missing.size} 件はポリゴン内の点を使いました。",
+                    f"{missing.size} chōme without X_CODE/Y_CODE use a point on surface instead.",
+                )
+            )
+    else:
+        lon, lat = to_lonlat(gx, gy, layer_crs, transform_context)
+    n_water = int(water.sum())
+    if n_water:
+        log.append(
+            (
+                f"水面調査区（HCODE 8154）{n_water} 件を除外しました。",
+                f"{n_water} water areas (HCODE 8154) dropped.",
+            )
+        )
+    if n_no_key:
+        log.append(
+            (f"キーが空の地物 {n_no_key} 件を除外しました。", f"{n_no_key} features without a key skipped.")
+        )
+    n_nopoint = int((~point_ok & ~water).sum())
+    if n_nopoint:
+        log.append(
+            (
+                f"ジオメトリが空または不正な地物 {n_nopoint} 件を除外しました。",
+                f"{n_nopoint} features with a NULL or invalid geometry skipped.",
+            )
+        )
+    n_multi = int((groups.size > 1).sum())
+    if n_multi:
+        log.append(
+            (
+                f"複数の地物からなる町丁字（飛び地など）{n_multi} 件は、"
+                "主たる部分の代表地点で 1 町丁字として扱います。",
+                f"{n_multi} chōme stored as several features (exclaves) count once, at the point of their "
+                "main part.",
+            )
+        )
+    pop = repoints.group_max(pop_raw, groups.group, ng) if pop_raw is not None else None
+    return ChomePoints(
+        keys=groups.keys,
+        fids=pts.fids,
+        group=groups.group,
+        main=main,
+        size=groups.size,
+        last=groups.last,
+        lon=lon,
+        lat=lat,
+        x=gx,
+        y=gy,
+        point_crs=point_crs,
+        method=meth,
+        outside=outside,
+        population=pop,
+        population_field=population_field,
+        has_geometry=has_geom,
+        log=log,
+    )
+
+
+@dataclass
+class ResourcePoints:
+    """Resources of one or more layers as lon/lat points with a type index (see ``read_resources``)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    type_index: np.ndarray  # index into type_names
+    type_names: list[str]  # raw names: layer names, or category values
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_resources(
+    layers,
+    transform_context,
+    category_field: str | None = None,
+    feedback=None,
+    progress_span: tuple[float, float] = (40.0, 55.0),
+) -> ResourcePoints:
+    """Read resource layers: one type per layer (named after the layer), or per value of ``category_field``.
+
+    Points are taken as they are; lines and polygons are reduced to a point on their surface. Features
+    with NULL or invalid geometry are skipped and counted in ``log``. A layer without CRS raises InputError.
+    """
+    from ..core.errors import InputError
+
+    type_names: list[str] = []
+    type_of: dict[str, int] = {}
+    lons, lats, types = [], [], []
+    log: list[tuple[str, str]] = []
+    lo, hi = progress_span
+    for li, layer in enumerate(layers):
+        name = layer.name() if layer is not None and hasattr(layer, "name") else f"layer{li + 1}"
+        if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
+            raise InputError(
+                ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
+                en=f"The resource layer '{name}' cannot be read. Check its path and format.",
+            )
+        if layer.wkbType() == QgsWkbTypes.NoGeometry:
+            raise InputError(
+                ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
+                en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
+            )
+        crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
+        if not crs.isValid():
+            raise InputError(
+                ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
+                "レイヤのプロパティで CRS を設定してください。",
+                en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
+                "Set its CRS in the layer properties.",
+            )
+        names = layer.fields().names()
+        cat = category_field if category_field and category_field in names else None
+        if category_field and cat is None:
+            log.append(
+                (
+                    f"資源レイヤ「{name}」には項目「{category_field}」がないので、"
+                    "レイヤ全体を 1 種類とします。",
+                    f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
+                )
+            )
+        span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
+        pts = read_points(layer, [cat] if cat else [], "surface", feedback=feedback, progress_span=span)
+        if geometry_type(layer.wkbType()) in (1, 2):
+            log.append(
+                (
+                    f"資源レイヤ「{name}」の線・ポリゴンは"
+                    "ポリゴン内の点（point on surface）に置き換えました。",
+                    f"Lines/polygons of resource layer '{name}' were reduced to a point on their surface.",
+                )
+            )
+        skipped = pts.n_null_geometry + pts.n_bad_geometry
+        if skipped:
+            log.append(
+                (
+                    f"資源レイヤ「{name}」のジオメトリが空または不正な地物 {skipped} 件を除外しました。",
+                    f"{skipped} features of resource layer '{name}' with NULL or invalid geometry skipped.",
+                )
+            )
+        lon, lat = to_lonlat(pts.x, pts.y, crs, transform_context)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if cat:
+            labels = [to_text(v) for v in pts.attributes[cat]]
+            labels = [lab.strip() if lab and lab.strip() else name for lab in labels]
+        else:
+            labels = None
+            if name not in type_of:
+                type_of[name] = len(type_names)
+                type_names.append(name)
+        t = np.empty(pts.fids.size, dtype=np.int64)
+        if labels is None:
+            t[:] = type_of[name]
+        else:
+            for i, lab in enumerate(labels):
+                if lab not in type_of:
+                    type_of[lab] = len(type_names)
+                    type_names.append(lab)
+                t[i] = type_of[lab]
+        lons.append(lon[ok])
+        lats.append(lat[ok])
+        types.append(t[ok])
+    cat_lon = np.concatenate(lons) if lons else np.zeros(0)
+    cat_lat = np.concatenate(lats) if lats else np.zeros(0)
+    cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
+    return ResourcePoints(cat_lon, cat_lat, cat_t, type_names, log)
