@@ -63,4 +63,8 @@ if [ ! -s "$out" ]; then
   tail -n 40 "$work/qgis.log" >&2
   exit 1
 fi
+if grep -qE "Traceback|Error:" "$work/qgis.log"; then
+  echo "warning: QGIS reported errors:" >&2
+  grep -E -A3 "Traceback|Error:" "$work/qgis.log" >&2
+fi
 echo "wrote $out"

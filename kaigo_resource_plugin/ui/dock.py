@@ -813,9 +813,9 @@ class KaigoDock(QgsDockWidget):
             "muni": muni,
             "resources": pins,
             "folder": settings["folder"],
-            "group": group,
+            "radius": radius,
+            "rollup": settings["rollup"],
         }
-        self.result["rollup"] = settings["rollup"]
         self.restyle_combo.setLayer(chome)
 
         self._load_table(muni)
@@ -1032,6 +1032,9 @@ class KaigoDock(QgsDockWidget):
             "INPUT": muni.id() if self.project.mapLayer(muni.id()) else muni.source(),
             "HIGHLIGHT": ",".join(self.selected_codes()),
             "LANGUAGE": LANGUAGE_INDEX[self.lang],
+            "THRESHOLD_LOW": self.low_spin.value(),
+            "THRESHOLD_HIGH": self.high_spin.value(),
+            **self._export_folder("charts"),
         }
 
     def map_parameters(self) -> dict | None:
@@ -1045,7 +1048,14 @@ class KaigoDock(QgsDockWidget):
             ],
             "MUNI_CODES": ",".join(self.selected_codes()),
             "LANGUAGE": LANGUAGE_INDEX[self.lang],
+            "RADIUS": self.result.get("radius", self.radius_spin.value()),
+            **self._export_folder("maps"),
         }
+
+    def _export_folder(self, name: str) -> dict:
+        """OUTPUT_FOLDER beside the run's own files (the dialog lets the user change it)."""
+        folder = self.result.get("folder")
+        return {"OUTPUT_FOLDER": os.path.join(folder, name)} if folder else {}
 
     @guarded
     def export_charts(self) -> None:
