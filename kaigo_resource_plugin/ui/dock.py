@@ -38,7 +38,6 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QAction,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -57,6 +56,11 @@ from qgis.PyQt.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+try:  # Qt6 (QGIS 4) has QAction in QtGui, Qt5 in QtWidgets
+    from qgis.PyQt.QtGui import QAction
+except ImportError:  # Qt5
+    from qgis.PyQt.QtWidgets import QAction
 
 from ..compat import geometry_type
 from ..core.codes import muni_code_from_key, rollup_code
@@ -182,6 +186,8 @@ class KaigoDock(QgsDockWidget):
         self._restore_settings()
         self.project.layersAdded.connect(self._layers_changed)
         self.project.layersRemoved.connect(self._layers_changed)
+        self.project.layersWillBeRemoved.connect(self._forget_layers)
+        self.project.cleared.connect(self._project_cleared)
         self._layers_changed()
 
     def tr(self, text: str) -> str:
@@ -438,6 +444,24 @@ class KaigoDock(QgsDockWidget):
         self._refresh_resources()
         self._update_detection()
 
+    def _forget_layers(self, layer_ids) -> None:
+        """Result layers the user removes are forgotten (no call on a deleted layer afterwards)."""
+        gone = set(layer_ids)
+        for key in ("chome", "muni"):
+            layer = self.result.get(key)
+            if layer is not None and layer.id() in gone:
+                del self.result[key]
+        if "resources" in self.result:
+            self.result["resources"] = [lyr for lyr in self.result["resources"] if lyr.id() not in gone]
+
+    def _project_cleared(self) -> None:
+        self.result = {}
+        self._chome_user_set = False
+        self.table_model.set_rows([])
+        self._fit_table_height()
+        self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
+        self.summary_label.setText(self.tr("Run the analysis to see the municipalities here."))
+
     def _chome_activated(self, *_args) -> None:
         self._chome_user_set = True  # the user's choice is kept when layers come and go
 
@@ -681,7 +705,16 @@ class KaigoDock(QgsDockWidget):
                 self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
                 return
         self._save_settings()
-        folder = self._output_folder()
+        try:
+            folder = self._output_folder()
+        except OSError as err:
+            self.show_message(
+                self.tr("Cannot write to the output folder {folder} ({reason}): choose another one.").format(
+                    folder=self.folder_widget.filePath(), reason=err.strerror or err
+                ),
+                Qgis.MessageLevel.Critical,
+            )
+            return
         settings = {
             "folder": folder,
             "radius": self.radius_spin.value(),
@@ -696,6 +729,13 @@ class KaigoDock(QgsDockWidget):
         ]
         self.log_view.clear()
         self._log(self.tr("Output folder: {folder}").format(folder=folder))
+        if not self.folder_widget.filePath().strip():
+            self._log(
+                self.tr(
+                    "These are temporary files, deleted when QGIS closes: choose an output folder under "
+                    "Advanced settings to keep the results with the project."
+                )
+            )
         self.chain = AlgorithmChain(steps, self.project, self)
         self.chain.progress.connect(self._progress)
         self.chain.message.connect(self._log)
@@ -1092,9 +1132,14 @@ class KaigoDock(QgsDockWidget):
     def shutdown(self) -> None:
         if self.chain is not None:
             self.chain.cancel()
-        for signal in (self.project.layersAdded, self.project.layersRemoved):
+        for signal, slot in (
+            (self.project.layersAdded, self._layers_changed),
+            (self.project.layersRemoved, self._layers_changed),
+            (self.project.layersWillBeRemoved, self._forget_layers),
+            (self.project.cleared, self._project_cleared),
+        ):
             try:
-                signal.disconnect(self._layers_changed)
+                signal.disconnect(slot)
             except (TypeError, RuntimeError):
                 pass
         for dialog in self._dialogs:

@@ -8,8 +8,9 @@ from qgis.PyQt.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex,
 
 from ..compat import is_null
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-CODE_ROLE = Qt.ItemDataRole.UserRole + 2
+_USER_ROLE = int(getattr(Qt.ItemDataRole.UserRole, "value", Qt.ItemDataRole.UserRole))  # Qt5 int, Qt6 enum
+SORT_ROLE = _USER_ROLE + 1
+CODE_ROLE = _USER_ROLE + 2
 
 # (field, header in English, kind) — kind drives formatting and sorting
 BASE_COLUMNS = (
@@ -110,7 +111,7 @@ class MunicipalityTableModel(QAbstractTableModel):
         if role == CODE_ROLE:
             return row.get("muni_code")
         if role == Qt.ItemDataRole.TextAlignmentRole and kind != "text":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.ToolTipRole and field == "muni_name":
             pref = row.get("pref_name") or ""
             return f"{pref}{value or ''} ({row.get('muni_code') or ''})"

@@ -3,6 +3,7 @@ styled layer, the table, the chart, restyle and the export parameters (pytest-qg
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -280,6 +281,42 @@ def test_restyle_without_rerun(dock, layers):
     dock.restyle_combo.setLayer(dock.result["muni"])
     dock.restyle()
     assert dock.table_model.rowCount() == 1
+
+
+def test_output_folder_keeps_the_tables(dock, layers, tmp_path):
+    dock.set_resource_layers([layers[1]])
+    dock.folder_widget.setFilePath(str(tmp_path / "results"))
+    run_and_wait(dock)
+    folder = dock.result["folder"]
+    assert os.path.dirname(folder) == str(tmp_path / "results")
+    for name in ("chome_access.gpkg", "municipalities.gpkg", "municipalities.csv", "municipalities.xlsx"):
+        assert os.path.getsize(os.path.join(folder, name)) > 0, name
+    assert dock.result["chome"].source().startswith(folder)
+    assert dock.charts_parameters()["OUTPUT_FOLDER"] == os.path.join(folder, "charts")
+
+
+def test_unwritable_output_folder_is_a_message(dock, qgis_iface, layers, tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    dock.set_resource_layers([layers[1]])
+    dock.folder_widget.setFilePath(str(tmp_path / "a_file" / "results"))
+    before = len(critical_messages(qgis_iface))
+    dock.run()
+    assert not dock.is_running()
+    assert len(critical_messages(qgis_iface)) == before + 1
+    assert "a_file" in dock.last_message() and "Unexpected" not in dock.last_message()
+
+
+def test_removed_results_and_new_project_are_forgotten(dock, layers):
+    dock.set_resource_layers([layers[1]])
+    run_and_wait(dock)
+    QgsProject.instance().removeMapLayer(dock.result["chome"].id())
+    assert "chome" not in dock.result
+    dock.export_map()  # nothing to export any more: a message, not an error
+    assert "Unexpected" not in dock.last_message()
+    assert dock.map_parameters() is None
+    QgsProject.instance().clear()
+    assert dock.result == {} and dock.table_model.rowCount() == 0
+    assert dock.chart_pixmap() is None
 
 
 def test_cancel_adds_nothing(dock, layers):
