@@ -67,6 +67,14 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             cls._kaigo_run = cls.__dict__["run"]
             delattr(cls, "run")
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own checks answer in English only ("Incorrect parameter value for X"): check the usual
+        mistakes first and say in Japanese and English what to change."""
+        message = _first_bad_parameter(self, parameters, context)
+        if message:
+            return False, message
+        return super().checkParameterValues(parameters, context)
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             return self._kaigo_run(parameters, context, feedback)
@@ -81,6 +89,95 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
     def _kaigo_run(self, parameters, context, feedback):  # pragma: no cover - abstract
         """Subclasses implement ``run(self, parameters, context, feedback)``; it is stored here."""
         raise NotImplementedError
+
+
+_FILE_SUFFIXES = (
+    ".shp",
+    ".dbf",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".csv",
+    ".txt",
+    ".sqlite",
+    ".kml",
+    ".gml",
+    ".tab",
+    ".xlsx",
+    ".xls",
+    ".ods",
+    ".zip",
+    ".fgb",
+    ".parquet",
+)
+
+
+def _missing_file(value, context) -> str | None:
+    """The path of a file that does not exist, for a layer/file parameter value given as a path."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.split("|")[0].strip()
+    if path.startswith(("/vsi", "memory:", "postgres", "dbname=")) or not path.lower().endswith(
+        _FILE_SUFFIXES
+    ):
+        return None
+    if os.path.exists(path):
+        return None
+    from qgis.core import QgsProcessingUtils
+
+    if context is not None and QgsProcessingUtils.mapLayerFromString(value, context, False) is not None:
+        return None  # a layer of the project with that name
+    return path
+
+
+def _first_bad_parameter(alg, parameters, context) -> str | None:
+    from qgis.core import (
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterFile,
+        QgsProcessingParameterMultipleLayers,
+        QgsProcessingParameterNumber,
+        QgsProcessingParameterVectorLayer,
+    )
+
+    for d in alg.parameterDefinitions():
+        name = d.name()
+        value = parameters.get(name)
+        if value is None or value == "":
+            continue
+        label = d.description()
+        if isinstance(d, QgsProcessingParameterNumber):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return (
+                    f"{name}（{label}）は数値で指定してください（指定値: {value}）。\n"
+                    f"{name} ({label}) must be a number (got {value})."
+                )
+            low, high = d.minimum(), d.maximum()
+            if number < low or number > high:
+                bounds_ja = f"{low:g}〜{high:g}" if high < 1e300 else f"{low:g} 以上"
+                bounds_en = f"between {low:g} and {high:g}" if high < 1e300 else f"at least {low:g}"
+                return (
+                    f"{name}（{label}）は {bounds_ja} の値にしてください（指定値: {number:g}）。\n"
+                    f"{name} ({label}) must be {bounds_en} (got {number:g})."
+                )
+        if isinstance(
+            d,
+            (
+                QgsProcessingParameterFeatureSource,
+                QgsProcessingParameterVectorLayer,
+                QgsProcessingParameterMultipleLayers,
+                QgsProcessingParameterFile,
+            ),
+        ):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                missing = _missing_file(item, context)
+                if missing:
+                    return (
+                        f"{name}（{label}）のファイルが見つかりません: {missing}。パスを確認してください。\n"
+                        f"{name} ({label}): file not found: {missing}. Check the path."
+                    )
+    return None
 
 
 def check_cancel(feedback) -> None:

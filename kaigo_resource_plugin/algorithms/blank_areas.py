@@ -24,7 +24,7 @@ from ..compat import geometry_type, make_field
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, read_chome, read_resources
+from .layer_io import iterate, plain_layer, read_chome, read_resources, unreadable_layers
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
@@ -124,8 +124,26 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         )
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Blank areas")))
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """Name the layer that cannot be read, in both languages (QGIS says "Incorrect parameter value")."""
+        bad = unreadable_layers(parameters.get(self.RESOURCES), context)
+        if bad:
+            return False, (
+                f"資源レイヤを読み込めません: {', '.join(bad)}。RESOURCES のパスと形式を確認してください。\n"
+                f"Cannot read the resource layer(s) {', '.join(bad)}: check the paths and formats in RESOURCES."
+            )
+        bad = unreadable_layers([parameters.get(self.INPUT)], context)
+        if bad:
+            return False, (
+                f"町丁字レイヤを読み込めません: {bad[0]}。INPUT のパスと形式を確認してください。\n"
+                f"Cannot read the chōme layer {bad[0]}: check the path and format of INPUT."
+            )
+        return super().checkParameterValues(parameters, context)
+
     def run(self, parameters, context, feedback):
+        clock = _Clock(feedback)
         source = self.parameterAsSource(parameters, self.INPUT, context)
+        clock.lap("source")
         if source is None:
             raise InputError(
                 ja="町丁字レイヤ INPUT を読み込めません。ファイルのパスと形式を確認してください。",
@@ -151,9 +169,15 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         type_names_param = self.parameterAsString(parameters, self.TYPE_NAMES, context) or ""
 
         tctx = context.transformContext()
-        chome = read_chome(source, key_field, method, tctx, pop_field, feedback, (0.0, 30.0))
+        clock.lap("parameters")
+        fast_layer = plain_layer(
+            parameters.get(self.INPUT), self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        )
+        chome = read_chome(source, key_field, method, tctx, pop_field, feedback, (0.0, 30.0), fast_layer)
         check_cancel(feedback)
+        clock.lap("read chome")
         res = read_resources(layers, tctx, category, feedback, (30.0, 45.0))
+        clock.lap("read resources")
         check_cancel(feedback)
         for ja, en in chome.log + res.log:
             feedback.pushInfo(f"{ja} / {en}")
@@ -208,7 +232,9 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         nearest = np.full((ng, n_types), np.nan)
         n_within[ok] = result.n_within
         nearest[ok] = result.nearest_m
+        clock.lap("access")
         values = _result_rows(n_within, nearest, chome.population)
+        clock.lap("result rows")
         check_cancel(feedback)
 
         # output: every input field (those named like a result field are replaced), then the results
@@ -224,9 +250,10 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             out_fields.append(in_fields[i])
         for name, kind in added:
             out_fields.append(make_field(name, kind))
+        multi_parts = bool((chome.size > 1).any())
         if chome.has_geometry:
             wkb = source.wkbType()
-            if geometry_type(wkb) == 2:
+            if geometry_type(wkb) == 2 and multi_parts:
                 wkb = QgsWkbTypes.multiType(wkb)
         else:
             wkb = QgsWkbTypes.Point
@@ -235,7 +262,8 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         )
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
-        _write(source, chome, ok, values, keep, out_fields, wkb, sink, feedback)
+        _write(source, chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
+        clock.lap("write")
         n_blank = int(sum(1 for g in range(ng) if ok[g] and values[g][3] == "blank"))
         feedback.pushInfo(f"空白地域 / blank chōme: {n_blank} / {int(ok.sum())}")
         feedback.setProgress(100.0)
@@ -256,58 +284,121 @@ def _result_rows(n_within: np.ndarray, nearest: np.ndarray, population) -> list[
         has = nw > 0
         cols.append(has.astype(int).tolist())
         cols.append(nw.tolist())
-        nm_r = np.round(nm, 3)
-        cols.append([None if v != v else v for v in nm_r.tolist()])
+        nm_r = np.round(nm, 3).astype(object)
+        nm_r[np.isnan(nm)] = None
+        cols.append(nm_r.tolist())
         cols.append(access_status(has, population).tolist())
-    return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(ng)]
+    return list(zip(*cols))
 
 
-def _write(source, chome, ok, values, keep, out_fields, wkb, sink, feedback) -> None:
-    """Second pass over the chōme layer: one output feature per chōme (parts collected into one)."""
-    group = chome.group
-    fid_pos = {int(f): i for i, f in enumerate(chome.fids)}
-    parts: dict[int, list] = {}
-    is_multi_out = QgsWkbTypes.isMultiType(wkb) and geometry_type(wkb) == 2
-    total = max(len(chome.fids), 1)
+class _Clock:
+    """Step timings in the log when the environment variable KAIGO_TIMING is set (for `make bench`)."""
+
+    def __init__(self, feedback):
+        import os
+        import time
+
+        self.on = bool(os.environ.get("KAIGO_TIMING"))
+        self.feedback = feedback
+        self.time = time.perf_counter
+        self.t = self.time()
+
+    def lap(self, what: str) -> None:
+        if self.on:
+            now = self.time()
+            import time
+
+            self.feedback.pushInfo(f"timing {what}: {now - self.t:.2f} s (wall {time.time():.2f})")
+            self.t = now
+
+
+def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
+    """Second pass over the chōme layer: one output feature per chōme.
+
+    A single-part chōme is the input feature itself with the result values appended (its attributes
+    are never converted to Python: the fast path). The parts of a multi-part chōme are collected into
+    one multi-geometry carrying the attributes of its main part, written when its last part is read.
+    """
+    group = chome.group.tolist()
+    size = chome.size.tolist()
+    main = chome.main.tolist()
+    ok_l = ok.tolist()
+    fids = chome.fids.tolist()
+    promote = chome.has_geometry and QgsWkbTypes.isMultiType(wkb) and geometry_type(wkb) == 2
+    all_kept = len(keep) == n_in
+    simple_ok = all_kept and chome.has_geometry and not promote
+    rows: dict = {}  # fid → result values: the fast path
+    special: dict = {}  # fid → (feature index, chōme index): everything else
+    for i, fid in enumerate(fids):
+        g = group[i]
+        if g < 0 or not ok_l[g]:
+            continue
+        if simple_ok and size[g] == 1:
+            rows[fid] = values[g]
+        else:
+            special[fid] = (i, g)
+    seen = [0] * len(size)
+    pending: dict[int, list] = {}
+    n_added = len(values[0]) if values else 0
+    width = n_in + n_added
+    targets = list(range(n_in, width))
+    total = max(len(fids), 1)
+    fast_insert = QgsFeatureSink.FastInsert
+    add = sink.addFeature
+    get_row = rows.get
     req = QgsFeatureRequest()
     if not chome.has_geometry:
         req.setFlags(QgsFeatureRequest.NoGeometry)
-    for k, f in enumerate(iterate(source, req)):
-        if k % 5000 == 0:
+    k = 0
+    for f in iterate(source, req):
+        k += 1
+        if k % 10000 == 0:
             check_cancel(feedback)
             feedback.setProgress(80.0 + 20.0 * k / total)
-        i = fid_pos.get(int(f.id()))
-        if i is None:
+        vals = get_row(f.id())
+        if vals is not None:
+            f.resizeAttributes(width)
+            set_attr = f.setAttribute
+            for j, v in zip(targets, vals):
+                set_attr(j, v)
+            add(f, fast_insert)
             continue
-        g = group[i]
-        if g < 0 or not ok[g]:
+        where = special.get(f.id())
+        if where is None:
             continue
-        size = chome.size[g]
-        if size > 1 and is_multi_out:
+        i, g = where
+        if size[g] > 1:
+            entry = pending.setdefault(g, [None, []])
             geom = f.geometry()
             if geom is not None and not geom.isNull():
-                parts.setdefault(g, []).append(geom)
-        if chome.main[g] == i:
-            attrs = f.attributes()
-            parts.setdefault(-1 - g, [[attrs[j] for j in keep], f.geometry()])
-        if i != chome.last[g]:
-            continue  # a multi-part chōme is written at its last part
-        head = parts.pop(-1 - g, None)
-        if head is None:
-            continue
-        attrs, geom = head
-        if size > 1 and is_multi_out:
-            geoms = parts.pop(g, [])
-            geom = QgsGeometry.collectGeometry(geoms) if geoms else geom
-        out = QgsFeature(out_fields)
-        out.setAttributes(attrs + values[g])
-        if chome.has_geometry:
-            if is_multi_out and geom is not None and not geom.isNull() and not geom.isMultipart():
+                entry[1].append(geom)
+            if main[g] == i:
+                entry[0] = QgsFeature(f)
+            seen[g] += 1
+            if seen[g] < size[g]:
+                continue
+            del pending[g]
+            f = entry[0]
+            if f is None:
+                continue
+            if promote and entry[1]:
+                f.setGeometry(QgsGeometry.collectGeometry(entry[1]))
+        if promote:
+            geom = f.geometry()
+            if not geom.isNull() and not geom.isMultipart():
                 geom.convertToMultiType()
-            out.setGeometry(geom)
+                f.setGeometry(geom)
+        if not chome.has_geometry:
+            f.setGeometry(QgsGeometry.fromPointXY(_point(chome, g)))
+        vals = values[g]
+        if all_kept:
+            f.resizeAttributes(width)
+            for j, v in zip(targets, vals):
+                f.setAttribute(j, v)
         else:
-            out.setGeometry(QgsGeometry.fromPointXY(_point(chome, g)))
-        sink.addFeature(out, QgsFeatureSink.FastInsert)
+            attrs = f.attributes()
+            f.setAttributes([attrs[j] for j in keep] + list(vals))
+        add(f, fast_insert)
 
 
 def _point(chome, g: int):

@@ -232,7 +232,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if not ok:
             raise QgsProcessingException(message)
         feedback.pushInfo(f"— {alg_id}")
-        results, ok = alg.run(params, context, feedback)
+        # catchExceptions=False: the child's own message (what to change) reaches the user unchanged
+        results, ok = alg.run(params, context, feedback, {}, False)
         if not ok:
             raise QgsProcessingException(
                 f"{alg_id} が失敗しました。ログを確認してください。\n{alg_id} failed; see the log above."

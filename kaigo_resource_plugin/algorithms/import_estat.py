@@ -49,6 +49,7 @@ _WANTED = (
     "Y_CODE",
     "AREA_MAX_F",
     "AREA",
+    "AREA_M2",  # this algorithm's own output, imported again
     "MUNI_CODE",
     "MUNI_NAME",
     "CHOME_NAME",
@@ -365,7 +366,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         geoms: list[QgsGeometry | None] = []
         any_xy = any("X_CODE" in i.fields and "Y_CODE" in i.fields for i in inputs)
         any_hcode = any("HCODE" in i.fields for i in inputs)
-        any_area = any("AREA" in i.fields for i in inputs)
+        any_area = any("AREA" in i.fields or "AREA_M2" in i.fields for i in inputs)
         for inp in inputs:
             xform = None
             if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:

@@ -112,6 +112,13 @@ def to_float(value) -> float:
         return float("nan")
 
 
+def as_float_array(values: np.ndarray) -> np.ndarray:
+    """A column as float64 (NaN for NULL or text that is not a number)."""
+    if values.dtype == np.float64:
+        return values
+    return np.array([to_float(v) for v in values.tolist()], dtype=np.float64)
+
+
 def to_text(value) -> str | None:
     """An attribute as text; None for NULL."""
     if is_null(value):
@@ -126,10 +133,33 @@ class LayerPoints:
     fids: np.ndarray  # feature ids, in the order of the layer
     x: np.ndarray  # in the layer CRS; NaN when the feature gave no point
     y: np.ndarray
-    attributes: dict[str, list] = field(default_factory=dict)  # requested fields, raw values
+    # requested fields: float64 (NaN for NULL) for numeric fields, else object arrays of str / None
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
     outside: np.ndarray | None = None  # centroids that fall outside their polygon (method "centroid")
     n_null_geometry: int = 0
     n_bad_geometry: int = 0
+    fast: bool = False  # read through GDAL's Arrow interface rather than feature by feature
+
+
+def unreadable_layers(values, context) -> list[str]:
+    """The entries of a layer parameter value (a list, or one value) that cannot be loaded as layers."""
+    from qgis.core import QgsMapLayer, QgsProcessingFeatureSourceDefinition, QgsProcessingUtils
+
+    if values is None:
+        return []
+    if not isinstance(values, (list, tuple)):
+        values = [values]
+    bad = []
+    for v in values:
+        if v is None or isinstance(v, QgsMapLayer):
+            continue
+        if isinstance(v, QgsProcessingFeatureSourceDefinition):
+            v = v.source.staticValue() if hasattr(v.source, "staticValue") else v.source
+        if not isinstance(v, str) or not v:
+            continue
+        if QgsProcessingUtils.mapLayerFromString(v, context) is None:
+            bad.append(v)
+    return bad
 
 
 def iterate(source, request: QgsFeatureRequest | None = None):
@@ -173,6 +203,183 @@ def point_of_geometry(geom: QgsGeometry, method: str = "surface") -> tuple[float
     return p.x(), p.y(), False
 
 
+def plain_layer(parameter_value, layer):
+    """``layer`` when a Processing input is the whole layer (no selection, limit or filter), else None.
+
+    Only then may ``read_points`` read it straight from its file (``fast_ok``).
+    """
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    if isinstance(parameter_value, QgsProcessingFeatureSourceDefinition):
+        if parameter_value.selectedFeaturesOnly or parameter_value.featureLimit not in (-1, None):
+            return None
+        if getattr(parameter_value, "filterExpression", ""):
+            return None
+    return layer
+
+
+def _ogr_layer(layer):
+    """(dataset, OGR layer) behind a QGIS "ogr" layer, or None when it cannot be opened that way."""
+    try:
+        from osgeo import gdal, ogr
+        from qgis.core import QgsProviderRegistry
+    except ImportError:  # pragma: no cover - GDAL's Python bindings ship with QGIS
+        return None
+    if layer is None or not hasattr(layer, "providerType") or layer.providerType() != "ogr":
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path = parts.get("path")
+    if not path:
+        return None
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        ds = ogr.Open(path, 0)
+    except Exception:  # noqa: BLE001 - any GDAL failure means: take the slow path
+        return None
+    finally:
+        gdal.PopErrorHandler()
+    if ds is None:
+        return None
+    name = parts.get("layerName")
+    lid = parts.get("layerId")
+    lyr = ds.GetLayerByName(name) if name else ds.GetLayer(int(lid) if lid not in (None, "") else 0)
+    if lyr is None or not hasattr(lyr, "GetArrowStreamAsNumPy"):
+        return None
+    subset = layer.subsetString()
+    if subset:
+        if lyr.SetAttributeFilter(subset) != 0:
+            return None
+    return ds, lyr
+
+
+_WKB_XY = {21: (1, 5), 29: (1001, 5)}  # record size → (WKB type, offset of x): Point, Point Z
+
+
+def _read_fast(layer, field_names: list[str], numeric: list[bool], want_points: bool):
+    """Columns and point coordinates through GDAL's Arrow interface; None when not possible."""
+    opened = _ogr_layer(layer)
+    if opened is None:
+        return None
+    ds, lyr = opened
+    defn = lyr.GetLayerDefn()
+    all_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    if any(n not in all_names for n in field_names):
+        return None
+    ignored = [n for n in all_names if n not in field_names]
+    if not want_points:
+        ignored.append("OGR_GEOMETRY")
+    if lyr.SetIgnoredFields(ignored) != 0:
+        return None
+    fid_col = lyr.GetFIDColumn() or "OGC_FID"
+    chunks: dict[str, list] = {}
+    try:
+        for batch in lyr.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=65536"]):
+            for k, v in batch.items():
+                chunks.setdefault(k, []).append(v)
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        lyr.ResetReading()
+    n_expected = lyr.GetFeatureCount()
+    del ds
+    if fid_col not in chunks:
+        if n_expected == 0:
+            empty = np.zeros(0)
+            cols = {n: (empty if num else np.zeros(0, dtype=object)) for n, num in zip(field_names, numeric)}
+            return np.zeros(0, dtype=np.int64), cols, empty, empty, 0
+        return None
+    fids = np.concatenate([np.asarray(c) for c in chunks.pop(fid_col)]).astype(np.int64)
+    if fids.size != n_expected:
+        return None
+    cols = {}
+    for name, num in zip(field_names, numeric):
+        parts = chunks.pop(name, None)
+        if parts is None:
+            return None
+        cols[name] = _column(parts, num)
+    x = y = None
+    n_null = 0
+    if want_points:
+        geom_parts = [v for k, v in chunks.items()]
+        if len(geom_parts) != 1:
+            return None
+        parsed = _parse_points(geom_parts[0])
+        if parsed is None:
+            return None
+        x, y, n_null = parsed
+    return fids, cols, x, y, n_null
+
+
+def _column(parts: list, numeric: bool) -> np.ndarray:
+    if numeric:
+        out = []
+        for p in parts:
+            if isinstance(p, np.ma.MaskedArray):
+                out.append(p.astype(np.float64).filled(np.nan))
+            else:
+                out.append(np.asarray(p, dtype=np.float64))
+        return np.concatenate(out) if out else np.zeros(0)
+    vals: list = []
+    for p in parts:
+        mask = np.ma.getmaskarray(p) if isinstance(p, np.ma.MaskedArray) else None
+        data = p.data if isinstance(p, np.ma.MaskedArray) else p
+        for i, v in enumerate(data.tolist()):
+            if mask is not None and mask[i]:
+                vals.append(None)
+            elif isinstance(v, bytes):
+                vals.append(v.decode("utf-8", errors="replace"))
+            else:
+                vals.append(None if v is None else str(v))
+    return np.array(vals, dtype=object)
+
+
+def _parse_points(parts: list):
+    """x, y, number of NULL geometries from WKB points; None if any geometry is not a plain point."""
+    xs, ys = [], []
+    n_null = 0
+    for p in parts:
+        mask = np.ma.getmaskarray(p) if isinstance(p, np.ma.MaskedArray) else None
+        data = p.data if isinstance(p, np.ma.MaskedArray) else p
+        size = data.dtype.itemsize if data.dtype.kind == "V" else 0
+        if size in _WKB_XY and mask is None:
+            raw = np.frombuffer(data.tobytes(), dtype=np.uint8).reshape(-1, size)
+            wkb_type, off = _WKB_XY[size]
+            if not (raw[:, 0] == 1).all():
+                return None
+            t = raw[:, 1:5].copy().view("<u4").ravel()
+            if not (t == wkb_type).all():
+                return None
+            xy = raw[:, off : off + 16].copy().view("<f8").reshape(-1, 2)
+            xs.append(xy[:, 0])
+            ys.append(xy[:, 1])
+            continue
+        px = np.full(len(data), np.nan)
+        py = np.full(len(data), np.nan)
+        for i, g in enumerate(data):
+            if g is None or (mask is not None and mask[i]):
+                n_null += 1
+                continue
+            b = bytes(g)
+            if len(b) not in _WKB_XY or b[0] != 1:
+                return None
+            wkb_type, off = _WKB_XY[len(b)]
+            if int.from_bytes(b[1:5], "little") != wkb_type:
+                return None
+            px[i], py[i] = np.frombuffer(b, dtype="<f8", count=2, offset=off)
+        xs.append(px)
+        ys.append(py)
+    x = np.concatenate(xs) if xs else np.zeros(0)
+    y = np.concatenate(ys) if ys else np.zeros(0)
+    empty = np.isnan(x) & ~np.isnan(y)
+    return x, y, n_null + int(empty.sum())
+
+
+def _convert(values: list, numeric: bool) -> np.ndarray:
+    if numeric:
+        return np.array([to_float(v) for v in values], dtype=np.float64)
+    return np.array([to_text(v) for v in values], dtype=object)
+
+
 def read_points(
     source,
     field_names: list[str],
@@ -180,15 +387,49 @@ def read_points(
     fids: list | None = None,
     feedback=None,
     progress_span: tuple[float, float] = (0.0, 100.0),
+    fast_layer=None,
+    to_geographic=None,
 ) -> LayerPoints:
     """Read ``field_names`` and one point per feature from a QgsFeatureSource / QgsVectorLayer.
 
     ``geometry``: "surface" (points as they are, others reduced to a point on their surface),
     "centroid", or None to skip geometries altogether (x, y all NaN; much faster).
     ``fids``: restrict to these feature ids. Cancellation is checked every 5,000 features.
+    ``fast_layer``: the QgsVectorLayer behind ``source`` when it is read whole (see ``plain_layer``);
+    a file-based ("ogr") layer is then read in bulk through GDAL's Arrow interface (GDAL ≥ 3.6), which
+    is many times faster; anything that path cannot do exactly falls back to the feature loop.
+    ``to_geographic``: a transform context; the points are then lon/lat on JGD2011 (EPSG:6668), and
+    points on surface / centroids are computed on the geometries transformed to EPSG:6668, so that
+    they do not depend on the CRS the layer happens to be stored in.
     """
+    ct = None
+    if to_geographic is not None and geometry is not None:
+        ct = QgsCoordinateTransform(source.sourceCrs(), geographic_crs(), to_geographic)
+    src_fields = source.fields()
+    numeric = [src_fields.field(n).isNumeric() for n in field_names]
+    if fast_layer is not None and fids is None and geometry in (None, "surface", "centroid"):
+        point_layer = geometry_type(source.wkbType()) == 0
+        if geometry is None or point_layer:
+            got = _read_fast(fast_layer, field_names, numeric, geometry is not None)
+            if got is not None:
+                f_ids, cols, x, y, n_null = got
+                n = f_ids.size
+                if x is None:
+                    x = np.full(n, np.nan)
+                    y = np.full(n, np.nan)
+                elif ct is not None:
+                    x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
+                return LayerPoints(
+                    fids=f_ids,
+                    x=x,
+                    y=y,
+                    attributes=cols,
+                    outside=np.zeros(n, dtype=bool),
+                    n_null_geometry=n_null,
+                    fast=True,
+                )
     req = QgsFeatureRequest()
-    all_names = source.fields().names()
+    all_names = src_fields.names()
     idx = [all_names.index(n) for n in field_names]
     req.setSubsetOfAttributes(idx)
     if geometry is None:
@@ -214,9 +455,10 @@ def read_points(
                 raise Cancelled()
             feedback.setProgress(lo + (hi - lo) * k / total)
         out_fids.append(f.id())
-        attrs = f.attributes()
-        for c, i in zip(cols, idx):
-            c.append(attrs[i])
+        if idx:
+            attrs = f.attributes()
+            for c, i in zip(cols, idx):
+                c.append(attrs[i])
         if geometry is None:
             xs.append(nan)
             ys.append(nan)
@@ -229,6 +471,15 @@ def read_points(
             ys.append(nan)
             outs.append(False)
             continue
+        if ct is not None:
+            try:
+                g.transform(ct)
+            except Exception:  # noqa: BLE001 - QgsCsException: outside the CRS's area
+                n_bad += 1
+                xs.append(nan)
+                ys.append(nan)
+                outs.append(False)
+                continue
         x, y, outside = point_of_geometry(g, geometry)
         if x != x:
             n_bad += 1
@@ -239,7 +490,7 @@ def read_points(
         fids=np.array(out_fids, dtype=np.int64),
         x=np.array(xs, dtype=np.float64),
         y=np.array(ys, dtype=np.float64),
-        attributes=dict(zip(field_names, cols)),
+        attributes={n: _convert(c, num) for n, c, num in zip(field_names, cols, numeric)},
         outside=np.array(outs, dtype=bool),
         n_null_geometry=n_null,
         n_bad_geometry=n_bad,
@@ -296,6 +547,7 @@ def read_chome(
     population_field: str | None = None,
     feedback=None,
     progress_span: tuple[float, float] = (0.0, 40.0),
+    fast_layer=None,
 ) -> ChomePoints:
     """Group the chōme of ``source`` by ``key_field`` and give each one representative point.
 
@@ -303,6 +555,7 @@ def read_chome(
     1 point on surface, 2 centroid. Water areas (HCODE 8154) and features without a key are left out;
     multi-part chōme get the point of their main part (``core.repoints``). Raises InputError for a
     missing key field, a layer without CRS, or a table without geometry and without X_CODE/Y_CODE.
+    ``fast_layer``: see ``read_points``.
     """
     from ..core import repoints
     from ..core.errors import InputError
@@ -361,25 +614,32 @@ def read_chome(
         )
         method = repoints.METHOD_SURFACE
     geom_mode = None if use_xy else ("centroid" if method == repoints.METHOD_CENTROID else "surface")
-    pts = read_points(source, wanted, geom_mode, feedback=feedback, progress_span=progress_span)
+    pts = read_points(
+        source,
+        wanted,
+        geom_mode,
+        feedback=feedback,
+        progress_span=progress_span,
+        fast_layer=fast_layer,
+        to_geographic=transform_context,
+    )
     attrs = pts.attributes
     n = pts.fids.size
-    keys = [repoints.normalise_key(v if not is_null(v) else None) for v in attrs[key_field]]
-    water = (
-        np.array([repoints.is_water(to_text(v)) for v in attrs["HCODE"]], dtype=bool)
-        if "HCODE" in attrs
-        else np.zeros(n, dtype=bool)
-    )
-    pop_raw = (
-        np.array([to_float(v) for v in attrs[population_field]], dtype=np.float64)
-        if population_field
-        else None
-    )
-    area = np.array([to_float(v) for v in attrs["AREA"]]) if "AREA" in attrs else None
-    kigo = [to_text(v) for v in attrs["KIGO_E"]] if "KIGO_E" in attrs else None
+    keys = [repoints.normalise_key(v) for v in attrs[key_field].tolist()]
+    if "HCODE" in attrs:
+        hc = attrs["HCODE"]
+        if hc.dtype == np.float64:
+            water = hc == repoints.WATER_HCODE
+        else:
+            water = np.array([repoints.is_water(v) for v in hc.tolist()], dtype=bool)
+    else:
+        water = np.zeros(n, dtype=bool)
+    pop_raw = as_float_array(attrs[population_field]) if population_field else None
+    area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
+    kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
     if use_xy:
-        px = np.array([to_float(v) for v in attrs["X_CODE"]])
-        py = np.array([to_float(v) for v in attrs["Y_CODE"]])
+        px = as_float_array(attrs["X_CODE"]).copy()
+        py = as_float_array(attrs["Y_CODE"]).copy()
         bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
         px[bad] = np.nan
         py[bad] = np.nan
@@ -398,8 +658,6 @@ def read_chome(
     outside = pts.outside[main].copy() if (pts.outside is not None and ng) else np.zeros(ng, dtype=bool)
     xy_crs, assumed = xy_code_crs(layer_crs if has_geom else None, names) if use_xy else (layer_crs, False)
     point_crs = layer_crs if has_geom else xy_crs
-    lon = np.full(ng, np.nan)
-    lat = np.full(ng, np.nan)
     if use_xy:
         if assumed:
             log.append(
@@ -410,18 +668,16 @@ def read_chome(
             )
         lon, lat = to_lonlat(gx, gy, xy_crs, transform_context)
         missing = np.flatnonzero(~np.isfinite(gx))
-        if has_geom:
-            gx, gy = transform_xy(gx, gy, xy_crs, layer_crs, transform_context)
         if missing.size and has_geom:
-            fb = read_points(source, [], "surface", fids=pts.fids[main[missing]].tolist())
+            fb = read_points(
+                source, [], "surface", fids=pts.fids[main[missing]].tolist(), to_geographic=transform_context
+            )
             pos = {int(f): i for i, f in enumerate(fb.fids)}
             for g in missing:
                 i = pos.get(int(pts.fids[main[g]]))
                 if i is not None:
-                    gx[g], gy[g] = fb.x[i], fb.y[i]
+                    lon[g], lat[g] = fb.x[i], fb.y[i]
             meth[missing] = repoints.METHOD_SURFACE
-            flon, flat = to_lonlat(gx[missing], gy[missing], layer_crs, transform_context)
-            lon[missing], lat[missing] = flon, flat
             log.append(
                 (
                     f"X_CODE/Y_CODE が空の町丁字 {missing.size} 件はポリゴン内の点を使いました。",
@@ -429,7 +685,13 @@ def read_chome(
                 )
             )
     else:
-        lon, lat = to_lonlat(gx, gy, layer_crs, transform_context)
+        lon, lat = gx, gy  # read_points gave lon/lat already
+    if point_crs.authid() == GEOGRAPHIC_AUTHID:
+        gx, gy = lon.copy(), lat.copy()
+    elif use_xy and not has_geom:
+        gx, gy = gx, gy  # a table: the points stay in the CRS of X_CODE/Y_CODE
+    else:
+        gx, gy = transform_xy(lon, lat, geographic_crs(), point_crs, transform_context)
     n_water = int(water.sum())
     if n_water:
         log.append(
@@ -543,7 +805,15 @@ def read_resources(
                 )
             )
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
-        pts = read_points(layer, [cat] if cat else [], "surface", feedback=feedback, progress_span=span)
+        pts = read_points(
+            layer,
+            [cat] if cat else [],
+            "surface",
+            feedback=feedback,
+            progress_span=span,
+            fast_layer=layer,
+            to_geographic=transform_context,
+        )
         if geometry_type(layer.wkbType()) in (1, 2):
             log.append(
                 (
@@ -560,11 +830,11 @@ def read_resources(
                     f"{skipped} features of resource layer '{name}' with NULL or invalid geometry skipped.",
                 )
             )
-        lon, lat = to_lonlat(pts.x, pts.y, crs, transform_context)
+        lon, lat = pts.x, pts.y
         ok = np.isfinite(lon) & np.isfinite(lat)
         if cat:
-            labels = [to_text(v) for v in pts.attributes[cat]]
-            labels = [lab.strip() if lab and lab.strip() else name for lab in labels]
+            labels = [to_text(v) for v in pts.attributes[cat].tolist()]
+            labels = [_label(lab, name) for lab in labels]
         else:
             labels = None
             if name not in type_of:
@@ -586,3 +856,13 @@ def read_resources(
     cat_lat = np.concatenate(lats) if lats else np.zeros(0)
     cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
     return ResourcePoints(cat_lon, cat_lat, cat_t, type_names, log)
+
+
+def _label(value: str | None, layer_name: str) -> str:
+    """A category value as a type name: numbers like 1.0 lose ".0"; NULL/empty → the layer's name."""
+    if value is None:
+        return layer_name
+    text = value.strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        text = text[:-2]
+    return text or layer_name

@@ -22,7 +22,7 @@ from ..compat import make_field
 from ..core.errors import InputError
 from ..core.repoints import METHOD_NAMES
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, read_chome
+from .layer_io import iterate, plain_layer, read_chome, unreadable_layers
 
 ADDED_FIELDS = (
     ("rep_method", "string"),
@@ -36,8 +36,8 @@ ADDED_FIELDS = (
 class RepresentativePointsAlgorithm(KaigoAlgorithm):
     NAME = "representativepoints"
     DISPLAY_NAME = "Representative points of chōme"
-    GROUP_ID = "preparation"
-    GROUP = "Preparation"
+    GROUP_ID = "estat"
+    GROUP = "E-Stat data"
 
     INPUT = "INPUT"
     KEY_FIELD = "KEY_FIELD"
@@ -79,6 +79,15 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             )
         )
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        bad = unreadable_layers([parameters.get(self.INPUT)], context)
+        if bad:
+            return False, (
+                f"町丁字レイヤを読み込めません: {bad[0]}。INPUT のパスと形式を確認してください。\n"
+                f"Cannot read the chōme layer {bad[0]}: check the path and format of INPUT."
+            )
+        return super().checkParameterValues(parameters, context)
+
     def run(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
@@ -88,7 +97,12 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             )
         key_field = self.parameterAsString(parameters, self.KEY_FIELD, context) or "KEY_CODE"
         method = self.parameterAsEnum(parameters, self.POINT_METHOD, context)
-        chome = read_chome(source, key_field, method, context.transformContext(), None, feedback, (0, 60))
+        fast_layer = plain_layer(
+            parameters.get(self.INPUT), self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        )
+        chome = read_chome(
+            source, key_field, method, context.transformContext(), None, feedback, (0, 60), fast_layer
+        )
         for ja, en in chome.log:
             feedback.pushInfo(f"{ja} / {en}")
         check_cancel(feedback)

@@ -23,7 +23,10 @@ from .geodesy import chord_excess, ecef, geodesic_distance
 
 # Pairs examined at once (bounds the memory: about 60 bytes a pair).
 MAX_PAIRS = 3_000_000
-_OFFSETS = np.array([(i, j, k) for i in (-1, 0, 1) for j in (-1, 0, 1) for k in (-1, 0, 1)], dtype=np.int64)
+# "Within the radius" is inclusive: a resource at exactly the radius counts. Distances that differ from
+# the radius by less than this (far below the accuracy of any coordinate) count as equal to it.
+INCLUSIVE_EPS_M = 1e-6
+_DEBUG = False
 _EARTH_SPAN = 2.0 * 6378137.0 + 1.0
 
 STATUS_BLANK = "blank"
@@ -60,41 +63,49 @@ class AccessResult:
 
 
 class _Grid:
-    """Resources of one type binned in cubic cells of side ``h`` metres (ECEF)."""
+    """Resources of one type binned in cubic cells of side ≥ ``h`` metres (ECEF), for given queries.
 
-    def __init__(self, xyz: np.ndarray, h: float):
+    Cells are numbered row by row (x, then y, then z) over a box that holds the resources and the
+    queries with one spare cell on every side, so the 3 cells z−1, z, z+1 of a row are 3 consecutive
+    numbers: the 27 cells around a query are 9 ranges of the sorted resources, found by 18 binary searches.
+    """
+
+    def __init__(self, r_xyz: np.ndarray, q_xyz: np.ndarray, h: float):
+        lo_xyz = np.minimum(r_xyz.min(axis=0), q_xyz.min(axis=0))
+        hi_xyz = np.maximum(r_xyz.max(axis=0), q_xyz.max(axis=0))
+        # keep the cell numbers within int64: at most 2**19 cells along an axis
+        h = max(float(h), float((hi_xyz - lo_xyz).max()) / 2.0**19)
         self.h = h
-        cells = np.floor(xyz / h).astype(np.int64)
-        self.lo = cells.min(axis=0) - 1
-        self.dims = cells.max(axis=0) - self.lo + 2
-        keys = self._encode(cells)
-        self.order = np.argsort(keys, kind="stable")
-        skeys = keys[self.order]
-        self.ukeys, self.ustart, self.ucount = np.unique(skeys, return_index=True, return_counts=True)
+        r_cells = np.floor(r_xyz / h).astype(np.int64)
+        q_cells = np.floor(q_xyz / h).astype(np.int64)
+        self.lo = np.minimum(r_cells.min(axis=0), q_cells.min(axis=0)) - 1
+        self.dims = np.maximum(r_cells.max(axis=0), q_cells.max(axis=0)) - self.lo + 2
+        r_keys = self._encode(r_cells)
+        self.order = np.argsort(r_keys, kind="stable")
+        self.skeys = r_keys[self.order]
+        self.q_keys = self._encode(q_cells)
 
     def _encode(self, cells: np.ndarray) -> np.ndarray:
         c = cells - self.lo
         return (c[:, 0] * self.dims[1] + c[:, 1]) * self.dims[2] + c[:, 2]
 
-    def neighbours(self, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(start, count) of the resources (in ``order``) in the 27 cells around each point, (n, 27)."""
-        cells = np.floor(xyz / self.h).astype(np.int64)
-        ucells, inv = np.unique(cells, axis=0, return_inverse=True)
+    def neighbours(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start, count) of the resources (positions in ``order``) around each query: (n, 9) arrays."""
+        ukeys, inv = np.unique(self.q_keys, return_inverse=True)
         inv = inv.ravel()
-        m = ucells.shape[0]
-        start = np.zeros((m, 27), dtype=np.int64)
-        count = np.zeros((m, 27), dtype=np.int64)
-        if self.ukeys.size:
-            for o, off in enumerate(_OFFSETS):
-                nb = ucells + off
-                rel = nb - self.lo
-                valid = ((rel >= 0) & (rel < self.dims)).all(axis=1)
-                key = self._encode(np.where(valid[:, None], nb, self.lo))
-                pos = np.searchsorted(self.ukeys, key)
-                pos_c = np.minimum(pos, self.ukeys.size - 1)
-                found = valid & (self.ukeys[pos_c] == key)
-                start[:, o] = np.where(found, self.ustart[pos_c], 0)
-                count[:, o] = np.where(found, self.ucount[pos_c], 0)
+        m = ukeys.size
+        start = np.empty((m, 9), dtype=np.int64)
+        count = np.empty((m, 9), dtype=np.int64)
+        d1, d2 = int(self.dims[1]), int(self.dims[2])
+        o = 0
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                base = ukeys + (di * d1 + dj) * d2
+                a = np.searchsorted(self.skeys, base - 1, side="left")
+                b = np.searchsorted(self.skeys, base + 1, side="right")
+                start[:, o] = a
+                count[:, o] = b - a
+                o += 1
         return start[inv], count[inv]
 
 
@@ -151,7 +162,7 @@ def _one_type(
         step(1.0)
         return n_within, nearest
     r_xyz = ecef(r_lon, r_lat)
-    r2 = radius * radius
+    r2 = (radius + INCLUSIVE_EPS_M) ** 2
     surely_in = max(radius - float(chord_excess(radius)), 0.0)
     surely_in2 = surely_in * surely_in
 
@@ -159,11 +170,14 @@ def _one_type(
     h = float(radius)
     first = True
     while todo.size:
-        grid = _Grid(r_xyz, h)
+        grid = _Grid(r_xyz, q_xyz[todo], h)
+        h = grid.h
         rx, ry, rz = (r_xyz[grid.order, k] for k in range(3))
         r_lon_s, r_lat_s = r_lon[grid.order], r_lat[grid.order]
-        start, count = grid.neighbours(q_xyz[todo])
+        start, count = grid.neighbours()
         per_q = count.sum(axis=1)
+        if _DEBUG:
+            print("level h", h, "queries", todo.size, "pairs", int(per_q.sum()))
         unresolved = []
         for a, b in _chunks(per_q, MAX_PAIRS):
             local = np.arange(a, b)
@@ -177,7 +191,7 @@ def _one_type(
                     s = geodesic_distance(
                         q_lon[qi[amb]], q_lat[qi[amb]], r_lon_s[pos[amb]], r_lat_s[pos[amb]]
                     )
-                    inside[amb] = s <= radius
+                    inside[amb] = s <= radius + INCLUSIVE_EPS_M
                 gs = _group_starts(qloc)
                 csum = np.r_[0, np.cumsum(inside)]
                 ge = np.r_[gs[1:], qloc.size]

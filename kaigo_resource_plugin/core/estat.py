@@ -1087,7 +1087,7 @@ def make_record(
         main_part=str(rec.get("AREA_MAX_F") or "").strip().upper() == "M",
         care3=care3,
         muni_hint=hint,
-        area_m2=_to_float(rec.get("AREA")),
+        area_m2=_to_float(rec.get("AREA") if rec.get("AREA") not in (None, "") else rec.get("AREA_M2")),
     )
 
 

@@ -50,8 +50,9 @@ def chord_excess(s: np.ndarray | float) -> np.ndarray | float:
 def geodesic_distance(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     """Geodesic distance (m) on GRS80 by Vincenty's inverse formula (accurate to ≈ 0.1 mm).
 
-    Nearly antipodal pairs, where Vincenty's iteration does not converge, fall back to the
-    Andoyer–Lambert approximation (error of a few metres over 20,000 km); they never occur in Japan.
+    Nearly antipodal pairs (≈ 20,000 km apart), where Vincenty's iteration does not converge, fall back
+    to the Andoyer–Lambert approximation (error up to about 0.1 %); they cannot occur between places in
+    Japan.
     """
     lon1, lat1, lon2, lat2 = np.broadcast_arrays(
         *(np.asarray(v, dtype=np.float64) for v in (lon1, lat1, lon2, lat2))

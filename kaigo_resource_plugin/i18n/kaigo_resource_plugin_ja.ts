@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>BlankAreasAlgorithm</name>
+    <message>
+        <source>Blank areas</source>
+        <translation>空白地域</translation>
+    </message>
+    <message>
+        <source>Blank areas (resources within a radius)</source>
+        <translation>空白地域（半径内の地域資源）</translation>
+    </message>
+    <message>
+        <source>Category field of the resource layers (splits them into types)</source>
+        <translation>資源レイヤの種別フィールド（値ごとに別の種類として扱う）</translation>
+    </message>
+    <message>
+        <source>Centroid</source>
+        <translation>重心</translation>
+    </message>
+    <message>
+        <source>Chōme key field</source>
+        <translation>町丁字のキーフィールド</translation>
+    </message>
+    <message>
+        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
+        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE を持つ表）</translation>
+    </message>
+    <message>
+        <source>Point on surface</source>
+        <translation>ポリゴン内の点（point on surface）</translation>
+    </message>
+    <message>
+        <source>Population field (default pop_total, else JINKO)</source>
+        <translation>人口フィールド（既定：pop_total、なければ JINKO）</translation>
+    </message>
+    <message>
+        <source>Radius (metres, on the ellipsoid)</source>
+        <translation>半径（メートル、楕円体上の距離）</translation>
+    </message>
+    <message>
+        <source>Representative point</source>
+        <translation>代表地点の求め方</translation>
+    </message>
+    <message>
+        <source>Resource layers (one resource type per layer)</source>
+        <translation>地域資源レイヤ（レイヤごとに 1 種類）</translation>
+    </message>
+    <message>
+        <source>Type names for the field suffixes (comma-separated, optional)</source>
+        <translation>フィールド名の接尾辞にする種類名（カンマ区切り、任意）</translation>
+    </message>
+    <message>
+        <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
+        <translation>e-Stat の X_CODE/Y_CODE（ない場合はポリゴン内の点）</translation>
+    </message>
+</context>
+<context>
     <name>DensityClassesAlgorithm</name>
     <message>
         <source>Area field (default: area of the polygons on the ellipsoid)</source>
@@ -256,12 +311,55 @@
         <source>E-Stat data</source>
         <translation>e-Statデータ</translation>
     </message>
+    <message>
+        <source>Outputs</source>
+        <translation>出力（図表・地図）</translation>
+    </message>
+    <message>
+        <source>Preparation</source>
+        <translation>データの準備</translation>
+    </message>
 </context>
 <context>
     <name>KaigoProvider</name>
     <message>
         <source>Kaigo resources (地域資源充足率)</source>
         <translation>介護・生活資源（地域資源充足率）</translation>
+    </message>
+</context>
+<context>
+    <name>RepresentativePointsAlgorithm</name>
+    <message>
+        <source>Centroid</source>
+        <translation>重心</translation>
+    </message>
+    <message>
+        <source>Chōme key field</source>
+        <translation>町丁字のキーフィールド</translation>
+    </message>
+    <message>
+        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
+        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE を持つ表）</translation>
+    </message>
+    <message>
+        <source>Point on surface</source>
+        <translation>ポリゴン内の点（point on surface）</translation>
+    </message>
+    <message>
+        <source>Representative point</source>
+        <translation>代表地点の求め方</translation>
+    </message>
+    <message>
+        <source>Representative points</source>
+        <translation>代表地点</translation>
+    </message>
+    <message>
+        <source>Representative points of chōme</source>
+        <translation>町丁字の代表地点</translation>
+    </message>
+    <message>
+        <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
+        <translation>e-Stat の X_CODE/Y_CODE（ない場合はポリゴン内の点）</translation>
     </message>
 </context>
 <context>
