@@ -139,7 +139,10 @@ def _unwritable(value) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     path = value.strip()
-    if path.startswith(("memory:", "ogr:", "postgis:", "postgres:", "spatialite:", "/vsi")) or path == "TEMPORARY_OUTPUT":
+    if (
+        path.startswith(("memory:", "ogr:", "postgis:", "postgres:", "spatialite:", "/vsi"))
+        or path == "TEMPORARY_OUTPUT"
+    ):
         return None
     folder = os.path.dirname(os.path.abspath(path))
     while folder and not os.path.exists(folder):

@@ -58,9 +58,15 @@ def files(tmp_path_factory, plugin):
     f = {}
     f["daito"] = str(DAITO)
     f["nocrs"] = str(_copy_shp(DAITO, d / "nocrs", "chome", drop=(".prj",)))
-    f["nokey"] = str(_translate(DAITO, d / "nokey.gpkg", "SELECT PREF, CITY, HCODE, JINKO, X_CODE, Y_CODE FROM chome"))
+    f["nokey"] = str(
+        _translate(DAITO, d / "nokey.gpkg", "SELECT PREF, CITY, HCODE, JINKO, X_CODE, Y_CODE FROM chome")
+    )
     f["textpop"] = str(
-        _translate(DAITO, d / "textpop.gpkg", "SELECT KEY_CODE, HCODE, CAST(JINKO AS TEXT) AS JINKO, X_CODE, Y_CODE FROM chome")
+        _translate(
+            DAITO,
+            d / "textpop.gpkg",
+            "SELECT KEY_CODE, HCODE, CAST(JINKO AS TEXT) AS JINKO, X_CODE, Y_CODE FROM chome",
+        )
     )
     # resources: empty layer, and a layer without CRS
     f["empty_res"] = str(d / "empty.geojson")
@@ -82,11 +88,27 @@ def files(tmp_path_factory, plugin):
     for name, kind in (("KEY_CODE", ogr.OFTString), ("JINKO", ogr.OFTInteger)):
         lyr.CreateField(ogr.FieldDefn(name, kind))
     rows = [
-        ("272180010", 100, "POLYGON ((135.650 34.720, 135.655 34.720, 135.655 34.725, 135.650 34.725, 135.650 34.720))"),
+        (
+            "272180010",
+            100,
+            "POLYGON ((135.650 34.720, 135.655 34.720, 135.655 34.725, 135.650 34.725, 135.650 34.720))",
+        ),
         ("272180020", 50, None),
-        ("272180030", 70, "POLYGON ((135.660 34.720, 135.665 34.725, 135.665 34.720, 135.660 34.725, 135.660 34.720))"),
-        ("272180040", 10, "POLYGON ((135.640 34.700, 135.645 34.700, 135.645 34.705, 135.640 34.705, 135.640 34.700))"),
-        ("272180040", 12, "POLYGON ((135.646 34.700, 135.648 34.700, 135.648 34.702, 135.646 34.702, 135.646 34.700))"),
+        (
+            "272180030",
+            70,
+            "POLYGON ((135.660 34.720, 135.665 34.725, 135.665 34.720, 135.660 34.725, 135.660 34.720))",
+        ),
+        (
+            "272180040",
+            10,
+            "POLYGON ((135.640 34.700, 135.645 34.700, 135.645 34.705, 135.640 34.705, 135.640 34.700))",
+        ),
+        (
+            "272180040",
+            12,
+            "POLYGON ((135.646 34.700, 135.648 34.700, 135.648 34.702, 135.646 34.702, 135.646 34.700))",
+        ),
     ]
     for key, pop, wkt in rows:
         feat = ogr.Feature(lyr.GetLayerDefn())
@@ -119,19 +141,31 @@ def files(tmp_path_factory, plugin):
     f["empty_csv"] = str(d / "empty.csv")
     # a chōme result and a municipality table to feed the later steps
     out = d / "ok"
-    code, stdout, stderr = _qp(["kaigo:blankareas", "--", f"INPUT={DAITO}", f"RESOURCES={SHOPS}", f"OUTPUT={out / 'blank.gpkg'}"])
+    code, stdout, stderr = _qp(
+        ["kaigo:blankareas", "--", f"INPUT={DAITO}", f"RESOURCES={SHOPS}", f"OUTPUT={out / 'blank.gpkg'}"]
+    )
     assert code == 0, stderr
     f["blank"] = str(out / "blank.gpkg")
     code, stdout, stderr = _qp(
-        ["kaigo:sufficiencyrates", "--", f"INPUT={f['blank']}", "ELDERLY_FIELD=JINKO", f"OUTPUT={out / 'muni.gpkg'}"]
+        [
+            "kaigo:sufficiencyrates",
+            "--",
+            f"INPUT={f['blank']}",
+            "ELDERLY_FIELD=JINKO",
+            f"OUTPUT={out / 'muni.gpkg'}",
+        ]
     )
     assert code == 0, stderr
     f["muni"] = str(out / "muni.gpkg")
     # a municipality table whose area field has zeros and NULLs, and one with text population
     ds = gp.CreateDataSource(str(d / "muni_bad_area.gpkg"))
     lyr = ds.CreateLayer("muni", None, ogr.wkbNone)
-    for name, kind in (("muni_code", ogr.OFTString), ("pop_total", ogr.OFTInteger), ("area_km2", ogr.OFTReal),
-                       ("pop_text", ogr.OFTString)):
+    for name, kind in (
+        ("muni_code", ogr.OFTString),
+        ("pop_total", ogr.OFTInteger),
+        ("area_km2", ogr.OFTReal),
+        ("pop_text", ogr.OFTString),
+    ):
         lyr.CreateField(ogr.FieldDefn(name, kind))
     for code_, pop, area in (("27218", 119367, 18.27), ("27219", 1000, 0.0), ("27220", 500, None)):
         feat = ogr.Feature(lyr.GetLayerDefn())
@@ -140,7 +174,6 @@ def files(tmp_path_factory, plugin):
         if area is not None:
             feat.SetField("area_km2", area)
         feat.SetField("pop_text", "多い")
-        lyr.CreateField
         lyr.CreateFeature(feat)
     ds = None
     f["muni_bad_area"] = str(d / "muni_bad_area.gpkg")
@@ -150,43 +183,266 @@ def files(tmp_path_factory, plugin):
 
 # (id, algorithm, parameters as a function of the fixture files, output key that must not exist)
 ERROR_CASES = [
-    ("blank_missing_input", "kaigo:blankareas", lambda f, o: [f"INPUT={f['dir']}/nope.shp", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_missing_resource", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={f['dir']}/nope.geojson", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_no_crs", "kaigo:blankareas", lambda f, o: [f"INPUT={f['nocrs']}", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_resource_no_crs", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={f['res_nocrs']}", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_negative_radius", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=-5", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_zero_radius", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=0", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_text_radius", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=五百", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_bad_key", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "KEY_FIELD=CHOME_ID", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_no_key_field", "kaigo:blankareas", lambda f, o: [f"INPUT={f['nokey']}", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_text_population", "kaigo:blankareas", lambda f, o: [f"INPUT={f['textpop']}", f"RESOURCES={SHOPS}", "POPULATION_FIELD=JINKO", f"OUTPUT={o}/x.gpkg"]),
-    ("blank_unwritable_output", "kaigo:blankareas", lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "OUTPUT=/proc/kaigo/x.gpkg"]),
-    ("reppoints_bad_key", "kaigo:representativepoints", lambda f, o: [f"INPUT={DAITO}", "KEY_FIELD=NOPE", f"OUTPUT={o}/x.gpkg"]),
-    ("reppoints_no_crs", "kaigo:representativepoints", lambda f, o: [f"INPUT={f['nocrs']}", f"OUTPUT={o}/x.gpkg"]),
-    ("import_not_t001082", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['not_t001082']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_other_table", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['other_table']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_other_prefecture", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['other_pref']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_wrong_encoding", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['euc']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_empty_csv", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['empty_csv']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_no_key", "kaigo:importestat", lambda f, o: [f"INPUT={f['nokey']}", f"AGES={AGES}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_missing_ages", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={f['dir']}/nope.csv", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("import_share_above_one", "kaigo:importestat", lambda f, o: [f"INPUT={DAITO}", f"AGES={AGES}", "CARE3_SHARE=10.9", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"]),
-    ("rates_thresholds_reversed", "kaigo:sufficiencyrates", lambda f, o: [f"INPUT={f['blank']}", "ELDERLY_FIELD=JINKO", "THRESHOLD_LOW=2000", "THRESHOLD_HIGH=200", f"OUTPUT={o}/x.gpkg"]),
-    ("rates_no_access_fields", "kaigo:sufficiencyrates", lambda f, o: [f"INPUT={DAITO}", "ELDERLY_FIELD=JINKO", f"OUTPUT={o}/x.gpkg"]),
-    ("rates_missing_elderly_field", "kaigo:sufficiencyrates", lambda f, o: [f"INPUT={f['blank']}", "ELDERLY_FIELD=pop_75", f"OUTPUT={o}/x.gpkg"]),
-    ("rates_text_population", "kaigo:sufficiencyrates", lambda f, o: [f"INPUT={f['blank']}", "ELDERLY_FIELD=JINKO", "POPULATION_FIELD=S_NAME", f"OUTPUT={o}/x.gpkg"]),
-    ("rates_unwritable_csv", "kaigo:sufficiencyrates", lambda f, o: [f"INPUT={f['blank']}", "ELDERLY_FIELD=JINKO", f"OUTPUT={o}/x.gpkg", "OUTPUT_CSV=/proc/kaigo/m.csv"]),
-    ("density_thresholds_reversed", "kaigo:densityclasses", lambda f, o: [f"INPUT={f['muni']}", "THRESHOLD_LOW=300", "THRESHOLD_HIGH=300", f"OUTPUT={o}/x.gpkg"]),
-    ("density_area_zero_or_null", "kaigo:densityclasses", lambda f, o: [f"INPUT={f['muni_bad_area']}", "POPULATION_FIELD=pop_total", "AREA_FIELD=area_km2", f"OUTPUT={o}/x.gpkg"]),
-    ("density_text_population", "kaigo:densityclasses", lambda f, o: [f"INPUT={f['muni_bad_area']}", "POPULATION_FIELD=pop_text", "AREA_FIELD=area_km2", f"OUTPUT={o}/x.gpkg"]),
-    ("charts_no_rate_field", "kaigo:committeecharts", lambda f, o: [f"INPUT={DAITO}", f"OUTPUT_FOLDER={o}/charts"]),
-    ("charts_thresholds_reversed", "kaigo:committeecharts", lambda f, o: [f"INPUT={f['muni']}", "THRESHOLD_LOW=5000", "THRESHOLD_HIGH=100", f"OUTPUT_FOLDER={o}/charts"]),
+    (
+        "blank_missing_input",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={f['dir']}/nope.shp", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_missing_resource",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={f['dir']}/nope.geojson", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_no_crs",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={f['nocrs']}", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_resource_no_crs",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={f['res_nocrs']}", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_negative_radius",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=-5", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_zero_radius",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=0", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_text_radius",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "RADIUS=五百", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_bad_key",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "KEY_FIELD=CHOME_ID", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_no_key_field",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={f['nokey']}", f"RESOURCES={SHOPS}", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "blank_text_population",
+        "kaigo:blankareas",
+        lambda f, o: [
+            f"INPUT={f['textpop']}",
+            f"RESOURCES={SHOPS}",
+            "POPULATION_FIELD=JINKO",
+            f"OUTPUT={o}/x.gpkg",
+        ],
+    ),
+    (
+        "blank_unwritable_output",
+        "kaigo:blankareas",
+        lambda f, o: [f"INPUT={DAITO}", f"RESOURCES={SHOPS}", "OUTPUT=/proc/kaigo/x.gpkg"],
+    ),
+    (
+        "reppoints_bad_key",
+        "kaigo:representativepoints",
+        lambda f, o: [f"INPUT={DAITO}", "KEY_FIELD=NOPE", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "reppoints_no_crs",
+        "kaigo:representativepoints",
+        lambda f, o: [f"INPUT={f['nocrs']}", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "import_not_t001082",
+        "kaigo:importestat",
+        lambda f, o: [
+            f"INPUT={DAITO}",
+            f"AGES={f['not_t001082']}",
+            f"OUTPUT={o}/x.gpkg",
+            f"REPORT={o}/r.gpkg",
+        ],
+    ),
+    (
+        "import_other_table",
+        "kaigo:importestat",
+        lambda f, o: [
+            f"INPUT={DAITO}",
+            f"AGES={f['other_table']}",
+            f"OUTPUT={o}/x.gpkg",
+            f"REPORT={o}/r.gpkg",
+        ],
+    ),
+    (
+        "import_other_prefecture",
+        "kaigo:importestat",
+        lambda f, o: [
+            f"INPUT={DAITO}",
+            f"AGES={f['other_pref']}",
+            f"OUTPUT={o}/x.gpkg",
+            f"REPORT={o}/r.gpkg",
+        ],
+    ),
+    (
+        "import_wrong_encoding",
+        "kaigo:importestat",
+        lambda f, o: [f"INPUT={DAITO}", f"AGES={f['euc']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"],
+    ),
+    (
+        "import_empty_csv",
+        "kaigo:importestat",
+        lambda f, o: [f"INPUT={DAITO}", f"AGES={f['empty_csv']}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"],
+    ),
+    (
+        "import_no_key",
+        "kaigo:importestat",
+        lambda f, o: [f"INPUT={f['nokey']}", f"AGES={AGES}", f"OUTPUT={o}/x.gpkg", f"REPORT={o}/r.gpkg"],
+    ),
+    (
+        "import_missing_ages",
+        "kaigo:importestat",
+        lambda f, o: [
+            f"INPUT={DAITO}",
+            f"AGES={f['dir']}/nope.csv",
+            f"OUTPUT={o}/x.gpkg",
+            f"REPORT={o}/r.gpkg",
+        ],
+    ),
+    (
+        "import_share_above_one",
+        "kaigo:importestat",
+        lambda f, o: [
+            f"INPUT={DAITO}",
+            f"AGES={AGES}",
+            "CARE3_SHARE=10.9",
+            f"OUTPUT={o}/x.gpkg",
+            f"REPORT={o}/r.gpkg",
+        ],
+    ),
+    (
+        "rates_thresholds_reversed",
+        "kaigo:sufficiencyrates",
+        lambda f, o: [
+            f"INPUT={f['blank']}",
+            "ELDERLY_FIELD=JINKO",
+            "THRESHOLD_LOW=2000",
+            "THRESHOLD_HIGH=200",
+            f"OUTPUT={o}/x.gpkg",
+        ],
+    ),
+    (
+        "rates_no_access_fields",
+        "kaigo:sufficiencyrates",
+        lambda f, o: [f"INPUT={DAITO}", "ELDERLY_FIELD=JINKO", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "rates_missing_elderly_field",
+        "kaigo:sufficiencyrates",
+        lambda f, o: [f"INPUT={f['blank']}", "ELDERLY_FIELD=pop_75", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "rates_text_population",
+        "kaigo:sufficiencyrates",
+        lambda f, o: [
+            f"INPUT={f['blank']}",
+            "ELDERLY_FIELD=JINKO",
+            "POPULATION_FIELD=S_NAME",
+            f"OUTPUT={o}/x.gpkg",
+        ],
+    ),
+    (
+        "rates_unwritable_csv",
+        "kaigo:sufficiencyrates",
+        lambda f, o: [
+            f"INPUT={f['blank']}",
+            "ELDERLY_FIELD=JINKO",
+            f"OUTPUT={o}/x.gpkg",
+            "OUTPUT_CSV=/proc/kaigo/m.csv",
+        ],
+    ),
+    (
+        "density_thresholds_reversed",
+        "kaigo:densityclasses",
+        lambda f, o: [f"INPUT={f['muni']}", "THRESHOLD_LOW=300", "THRESHOLD_HIGH=300", f"OUTPUT={o}/x.gpkg"],
+    ),
+    (
+        "density_area_zero_or_null",
+        "kaigo:densityclasses",
+        lambda f, o: [
+            f"INPUT={f['muni_bad_area']}",
+            "POPULATION_FIELD=pop_total",
+            "AREA_FIELD=area_km2",
+            f"OUTPUT={o}/x.gpkg",
+        ],
+    ),
+    (
+        "density_text_population",
+        "kaigo:densityclasses",
+        lambda f, o: [
+            f"INPUT={f['muni_bad_area']}",
+            "POPULATION_FIELD=pop_text",
+            "AREA_FIELD=area_km2",
+            f"OUTPUT={o}/x.gpkg",
+        ],
+    ),
+    (
+        "charts_no_rate_field",
+        "kaigo:committeecharts",
+        lambda f, o: [f"INPUT={DAITO}", f"OUTPUT_FOLDER={o}/charts"],
+    ),
+    (
+        "charts_thresholds_reversed",
+        "kaigo:committeecharts",
+        lambda f, o: [
+            f"INPUT={f['muni']}",
+            "THRESHOLD_LOW=5000",
+            "THRESHOLD_HIGH=100",
+            f"OUTPUT_FOLDER={o}/charts",
+        ],
+    ),
     ("map_no_status_field", "kaigo:exportmap", lambda f, o: [f"INPUT={DAITO}", f"OUTPUT_FOLDER={o}/maps"]),
-    ("map_unknown_municipality", "kaigo:exportmap", lambda f, o: [f"INPUT={f['blank']}", "MUNI_CODES=99999", f"OUTPUT_FOLDER={o}/maps"]),
-    ("full_no_elderly", "kaigo:fullanalysis", lambda f, o: [f"CHOME={f['nokey']}", f"RESOURCES={SHOPS}", f"OUTPUT_FOLDER={o}/full"]),
-    ("full_thresholds_reversed", "kaigo:fullanalysis", lambda f, o: [f"CHOME={DAITO}", f"AGES={AGES}", f"RESOURCES={SHOPS}", "THRESHOLD_LOW=3000", "THRESHOLD_HIGH=2000", f"OUTPUT_FOLDER={o}/full"]),
-    ("full_bad_table", "kaigo:fullanalysis", lambda f, o: [f"CHOME={DAITO}", f"AGES={f['not_t001082']}", f"RESOURCES={SHOPS}", f"OUTPUT_FOLDER={o}/full"]),
-    ("full_unwritable_folder", "kaigo:fullanalysis", lambda f, o: [f"CHOME={DAITO}", f"AGES={AGES}", f"RESOURCES={SHOPS}", "OUTPUT_FOLDER=/proc/kaigo/full"]),
+    (
+        "map_unknown_municipality",
+        "kaigo:exportmap",
+        lambda f, o: [f"INPUT={f['blank']}", "MUNI_CODES=99999", f"OUTPUT_FOLDER={o}/maps"],
+    ),
+    (
+        "full_no_elderly",
+        "kaigo:fullanalysis",
+        lambda f, o: [f"CHOME={f['nokey']}", f"RESOURCES={SHOPS}", f"OUTPUT_FOLDER={o}/full"],
+    ),
+    (
+        "full_thresholds_reversed",
+        "kaigo:fullanalysis",
+        lambda f, o: [
+            f"CHOME={DAITO}",
+            f"AGES={AGES}",
+            f"RESOURCES={SHOPS}",
+            "THRESHOLD_LOW=3000",
+            "THRESHOLD_HIGH=2000",
+            f"OUTPUT_FOLDER={o}/full",
+        ],
+    ),
+    (
+        "full_bad_table",
+        "kaigo:fullanalysis",
+        lambda f, o: [
+            f"CHOME={DAITO}",
+            f"AGES={f['not_t001082']}",
+            f"RESOURCES={SHOPS}",
+            f"OUTPUT_FOLDER={o}/full",
+        ],
+    ),
+    (
+        "full_unwritable_folder",
+        "kaigo:fullanalysis",
+        lambda f, o: [
+            f"CHOME={DAITO}",
+            f"AGES={AGES}",
+            f"RESOURCES={SHOPS}",
+            "OUTPUT_FOLDER=/proc/kaigo/full",
+        ],
+    ),
 ]
 
 
@@ -198,7 +454,9 @@ def test_bad_input_stops_with_a_bilingual_sentence_and_no_output(files, tmp_path
     text = stdout + stderr
     assert code != 0, f"{case} must fail\n{text[-2000:]}"
     assert "Traceback" not in text, text[-3000:]
-    error_lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("QStandardPaths", "<string>"))]
+    error_lines = [
+        ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("QStandardPaths", "<string>"))
+    ]
     joined = "\n".join(error_lines)
     assert JA.search(joined), f"no Japanese sentence:\n{joined[-1500:]}"
     assert re.search(r"[A-Za-z]{3,}[^\n]*(\.|:)", joined), f"no English sentence:\n{joined[-1500:]}"
@@ -220,8 +478,15 @@ def _run_ok(args):
 def test_empty_resource_layer_is_valid_every_chome_blank_and_warned(files, tmp_path):
     from qgis.core import QgsVectorLayer
 
-    data, log = _run_ok(["kaigo:blankareas", "--", f"INPUT={DAITO}", f"RESOURCES={files['empty_res']}",
-                         f"OUTPUT={tmp_path / 'b.gpkg'}"])
+    data, log = _run_ok(
+        [
+            "kaigo:blankareas",
+            "--",
+            f"INPUT={DAITO}",
+            f"RESOURCES={files['empty_res']}",
+            f"OUTPUT={tmp_path / 'b.gpkg'}",
+        ]
+    )
     layer = QgsVectorLayer(data["results"]["OUTPUT"], "b", "ogr")
     feats = list(layer.getFeatures())
     assert len(feats) == 124
@@ -236,8 +501,15 @@ def test_empty_resource_layer_is_valid_every_chome_blank_and_warned(files, tmp_p
 def test_empty_chome_layer_gives_an_empty_result_and_a_warning(files, tmp_path):
     from qgis.core import QgsVectorLayer
 
-    data, log = _run_ok(["kaigo:blankareas", "--", f"INPUT={files['empty_chome']}", f"RESOURCES={SHOPS}",
-                         f"OUTPUT={tmp_path / 'b.gpkg'}"])
+    data, log = _run_ok(
+        [
+            "kaigo:blankareas",
+            "--",
+            f"INPUT={files['empty_chome']}",
+            f"RESOURCES={SHOPS}",
+            f"OUTPUT={tmp_path / 'b.gpkg'}",
+        ]
+    )
     assert QgsVectorLayer(data["results"]["OUTPUT"], "b", "ogr").featureCount() == 0
     assert "has no feature" in log and "地物がありません" in log
 
@@ -245,8 +517,16 @@ def test_empty_chome_layer_gives_an_empty_result_and_a_warning(files, tmp_path):
 def test_null_and_invalid_geometries_are_skipped_and_counted(files, tmp_path):
     from qgis.core import QgsVectorLayer
 
-    data, log = _run_ok(["kaigo:blankareas", "--", f"INPUT={files['messy']}", f"RESOURCES={SHOPS}",
-                         "POPULATION_FIELD=JINKO", f"OUTPUT={tmp_path / 'b.gpkg'}"])
+    data, log = _run_ok(
+        [
+            "kaigo:blankareas",
+            "--",
+            f"INPUT={files['messy']}",
+            f"RESOURCES={SHOPS}",
+            "POPULATION_FIELD=JINKO",
+            f"OUTPUT={tmp_path / 'b.gpkg'}",
+        ]
+    )
     layer = QgsVectorLayer(data["results"]["OUTPUT"], "b", "ogr")
     keys = sorted(f["KEY_CODE"] for f in layer.getFeatures())
     assert "272180010" in keys and "272180040" in keys
@@ -257,10 +537,27 @@ def test_null_and_invalid_geometries_are_skipped_and_counted(files, tmp_path):
 def test_duplicate_keys_with_different_values_count_once_with_a_warning(files, tmp_path):
     from qgis.core import QgsVectorLayer
 
-    data, _ = _run_ok(["kaigo:blankareas", "--", f"INPUT={files['messy']}", f"RESOURCES={SHOPS}",
-                       "POPULATION_FIELD=JINKO", f"OUTPUT={tmp_path / 'b.gpkg'}"])
-    data2, log = _run_ok(["kaigo:sufficiencyrates", "--", f"INPUT={data['results']['OUTPUT']}", "ELDERLY_FIELD=JINKO",
-                          "CARE3_SHARE=0", "POPULATION_FIELD=JINKO", f"OUTPUT={tmp_path / 'm.gpkg'}"])
+    data, _ = _run_ok(
+        [
+            "kaigo:blankareas",
+            "--",
+            f"INPUT={files['messy']}",
+            f"RESOURCES={SHOPS}",
+            "POPULATION_FIELD=JINKO",
+            f"OUTPUT={tmp_path / 'b.gpkg'}",
+        ]
+    )
+    data2, log = _run_ok(
+        [
+            "kaigo:sufficiencyrates",
+            "--",
+            f"INPUT={data['results']['OUTPUT']}",
+            "ELDERLY_FIELD=JINKO",
+            "CARE3_SHARE=0",
+            "POPULATION_FIELD=JINKO",
+            f"OUTPUT={tmp_path / 'm.gpkg'}",
+        ]
+    )
     muni = QgsVectorLayer(data2["results"]["OUTPUT"], "m", "ogr")
     row = next(muni.getFeatures())
     # 272180010 (100), the bow-tie 272180030 (70, repaired) and 272180040 stored twice with 10 and 12:

@@ -51,9 +51,7 @@ def test_provider_is_registered_by_init_processing(plugin):
 
 
 def test_algorithm_ids_are_ascii_lower_case_and_instances_are_fresh(plugin):
-    from qgis.core import QgsApplication
-
-    from qgis.core import QgsProcessingModelAlgorithm
+    from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
 
     for alg in QgsApplication.processingRegistry().providerById("kaigo").algorithms():
         assert alg.name().isascii() and alg.name() == alg.name().lower() and alg.name().isalnum()
