@@ -148,7 +148,8 @@ def test_run_styles_layer_and_fills_table(dock, qgis_iface, layers):
     statuses = [f["status"] for f in result.getFeatures()]
     assert set(statuses) <= set(STATUS_COLORS)
     for status, cat in cats.items():
-        assert f"({statuses.count(status):,})" in cat.label()
+        n = f"{statuses.count(status):,}"
+        assert f"({n})" in cat.label() or f"（{n}）" in cat.label()  # English or Japanese brackets
     assert statuses.count("blank") > 0 and statuses.count("covered") > 0
 
     # the group holds the chōme result, the municipality table and the resources as blue pins
