@@ -351,7 +351,9 @@ def rate_pct(with_access: np.ndarray, total: np.ndarray) -> list[float | None]:
     """100 · with / total at full precision; None where total is 0 (no at-home elderly)."""
     out: list[float | None] = []
     for w, t in zip(np.asarray(with_access, float), np.asarray(total, float)):
-        out.append(None if not t > 0 else float(100.0 * w / t))
+        # with ≤ total holds exactly; the two sums are rounded apart (100.00000000000001 was seen):
+        # keep the rate inside [0, 100] so that bands and charts never see an impossible value
+        out.append(None if not t > 0 else float(min(100.0, max(0.0, 100.0 * w / t))))
     return out
 
 
