@@ -42,6 +42,33 @@ class KaigoProvider(QgsProcessingProvider):
         models = os.path.join(PLUGIN_DIR, "models")
         for name in sorted(os.listdir(models)) if os.path.isdir(models) else []:
             if name.endswith(".model3"):
-                model = QgsProcessingModelAlgorithm()
+                model = _shipped_model_class(QgsProcessingModelAlgorithm)()
                 if model.fromFile(os.path.join(models, name)):
                     self.addAlgorithm(model)
+
+
+_MODEL_TITLES = {
+    "analysismodel": "Model: e-Stat import → blank areas → rates → charts",
+}
+
+
+def _shipped_model_class(base):
+    """A model whose id stays ASCII ("kaigo:analysismodel") while its title and group are translated."""
+
+    class KaigoModel(base):
+        def displayName(self):  # noqa: N802
+            return QCoreApplication.translate("KaigoModel", _MODEL_TITLES.get(self.name(), self.name()))
+
+        def group(self):
+            return QCoreApplication.translate("KaigoModel", "4 · Models")
+
+        def groupId(self):  # noqa: N802
+            return "models"
+
+        def createInstance(self):  # noqa: N802
+            clone = KaigoModel()
+            clone.loadVariant(self.toVariant())
+            clone.setSourceFilePath(self.sourceFilePath())
+            return clone
+
+    return KaigoModel

@@ -15,6 +15,24 @@ PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
 
 
+# Toolbox groups, in the order of the work: one place decides where each algorithm shows.
+GROUPS = {
+    "preparation": "1 · Data preparation",
+    "analysis": "2 · Analysis",
+    "outputs": "3 · Charts and maps",
+}
+GROUP_OF = {
+    "importestat": "preparation",
+    "representativepoints": "preparation",
+    "blankareas": "analysis",
+    "sufficiencyrates": "analysis",
+    "densityclasses": "analysis",
+    "fullanalysis": "analysis",
+    "committeecharts": "outputs",
+    "exportmap": "outputs",
+}
+
+
 def help_text(name: str, lang: str | None = None) -> str:
     """Help of algorithm ``name`` in the QGIS language (Japanese or English), from help/."""
     lang = lang or qgis_locale()
@@ -48,10 +66,13 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return self.tr(self.DISPLAY_NAME)
 
     def group(self) -> str:
+        group_id = self.groupId()
+        if group_id in GROUPS:
+            return QCoreApplication.translate("KaigoAlgorithm", GROUPS[group_id])
         return QCoreApplication.translate("KaigoAlgorithm", self.GROUP)
 
     def groupId(self) -> str:  # noqa: N802
-        return self.GROUP_ID
+        return GROUP_OF.get(self.NAME, self.GROUP_ID)
 
     def shortHelpString(self) -> str:  # noqa: N802
         return help_text(self.NAME)
@@ -84,6 +105,18 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(
                 "処理が取り消されました。出力は書き込まれていません。\n"
                 "The run was cancelled; no output was written."
+            ) from None
+        except QgsProcessingException:
+            raise
+        except Exception as err:  # a defect of ours: say so plainly, keep the details for the report
+            import traceback
+
+            feedback.pushDebugInfo(traceback.format_exc())
+            raise QgsProcessingException(
+                f"予期しないエラーが起きました（{type(err).__name__}: {err}）。出力は書き込まれていません。"
+                "入力データとログを添えて不具合として報告してください。\n"
+                f"Unexpected error ({type(err).__name__}: {err}); no output was written. "
+                "Please report it as a bug with the input data and the log."
             ) from None
 
     def _kaigo_run(self, parameters, context, feedback):  # pragma: no cover - abstract

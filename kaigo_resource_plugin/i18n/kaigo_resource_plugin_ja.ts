@@ -450,6 +450,18 @@
 <context>
     <name>KaigoAlgorithm</name>
     <message>
+        <source>1 · Data preparation</source>
+        <translation>1 データの準備</translation>
+    </message>
+    <message>
+        <source>2 · Analysis</source>
+        <translation>2 分析</translation>
+    </message>
+    <message>
+        <source>3 · Charts and maps</source>
+        <translation>3 図表・地図</translation>
+    </message>
+    <message>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
@@ -827,6 +839,17 @@
     <message>
         <source>{n} municipalities.</source>
         <translation>{n} 市区町村。</translation>
+    </message>
+</context>
+<context>
+    <name>KaigoModel</name>
+    <message>
+        <source>4 · Models</source>
+        <translation>4 モデル</translation>
+    </message>
+    <message>
+        <source>Model: e-Stat import → blank areas → rates → charts</source>
+        <translation>モデル：e-Stat 取り込み → 空白地域 → 充足率 → 図表</translation>
     </message>
 </context>
 <context>
