@@ -51,7 +51,14 @@ from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont
 
 from .. import styling
-from ..compat import geometry_type, is_null, make_field, set_label_font, set_legend_style_font
+from ..compat import (
+    WKB_MULTIPOLYGON,
+    geometry_type,
+    is_null,
+    make_field,
+    set_label_font,
+    set_legend_style_font,
+)
 from ..core.atomic import atomic_path
 from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
@@ -420,7 +427,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             if union is None or union.isEmpty():
                 union = QgsGeometry.collectGeometry(parts)
             outline = QgsMemoryProviderUtils.createMemoryLayer(
-                "市区町村界" if not en else "Municipal boundary", QgsFields(), QgsWkbTypes.MultiPolygon, crs
+                "市区町村界" if not en else "Municipal boundary", QgsFields(), WKB_MULTIPOLYGON, crs
             )
             of = QgsFeature()
             union.convertToMultiType()
@@ -506,14 +513,14 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         # the project owns the layout (and the layers): one owner, torn down in the right order
         project.layoutManager().addLayout(layout)
 
-        def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignLeft, color="#000000"):
+        def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, color="#000000"):
             item = QgsLayoutItemLabel(layout)
             item.setText(text)
             qfont = QFont(family)
             qfont.setBold(bold)
             set_label_font(item, qfont, size, QColor(color))
             item.setHAlign(align)
-            item.setVAlign(Qt.AlignVCenter)
+            item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
             item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
             item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
             layout.addLayoutItem(item)
@@ -631,7 +638,16 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             arrow.attemptResize(QgsLayoutSize(12, 16, QgsUnitTypes.LayoutMillimeters))
             layout.addLayoutItem(arrow)
         else:
-            text_item("N\n▲", MAP_X + MAP_W - 14, MAP_Y + 3, 10, 14, 12, bold=True, align=Qt.AlignHCenter)
+            text_item(
+                "N\n▲",
+                MAP_X + MAP_W - 14,
+                MAP_Y + 3,
+                10,
+                14,
+                12,
+                bold=True,
+                align=Qt.AlignmentFlag.AlignHCenter,
+            )
 
         text_item(source_text, 10, MAP_Y + MAP_H + 2, 277, 14, 7.5, color="#333333")
 

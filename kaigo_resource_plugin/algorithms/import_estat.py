@@ -23,11 +23,10 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProviderRegistry,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QUrl
 
-from ..compat import geometry_type, is_null, make_field
+from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import estat
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
@@ -457,7 +456,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             fields.append(make_field("Y_CODE", "double"))
         if any_area:
             fields.append(make_field("area_m2", "double"))
-        wkb = QgsWkbTypes.Type.MultiPolygon if out_kind == "polygon" else QgsWkbTypes.Type.Point
+        wkb = WKB_MULTIPOLYGON if out_kind == "polygon" else WKB_POINT
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, target_crs)
         for c, g in zip(result.chome, out_geoms):
             f = QgsFeature(fields)
@@ -499,7 +498,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             self.REPORT,
             context,
             rfields,
-            QgsWkbTypes.Type.NoGeometry,
+            WKB_NO_GEOMETRY,
             QgsCoordinateReferenceSystem(),
         )
         for row in result.report:

@@ -27,7 +27,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import field_kind, geometry_type, is_null, make_field
+from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, field_kind, geometry_type, is_null, make_field
 from ..core.area import RingCollector
 from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
@@ -832,7 +832,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         # -- write (files, then the sink) ----------------------------------------------------
         write_outputs(table, csv_path, xlsx_path, feedback)
         out_fields = sink_fields(table.fields)
-        wkb_type = QgsWkbTypes.Type.MultiPolygon if is_polygon else QgsWkbTypes.Type.NoGeometry
+        wkb_type = WKB_MULTIPOLYGON if is_polygon else WKB_NO_GEOMETRY
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, wkb_type, source.sourceCrs()
         )
