@@ -90,3 +90,10 @@ def set_legend_style_font(legend, style, font, size_pt: float) -> None:
         return
     font.setPointSizeF(size_pt)
     rstyle.setFont(font)
+
+
+# Geometry type values: Qgis.WkbType from QGIS 3.30 (the only spelling in QGIS 4), QgsWkbTypes.Type before.
+WkbType = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
+WKB_POINT = WkbType.Point
+WKB_MULTIPOLYGON = WkbType.MultiPolygon
+WKB_NO_GEOMETRY = WkbType.NoGeometry

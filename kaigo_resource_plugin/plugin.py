@@ -25,6 +25,7 @@ class KaigoResourcePlugin:
             # addProvider() takes ownership and refuses a second "kaigo" (another instance of the plugin)
             if QgsApplication.processingRegistry().addProvider(provider):
                 self.provider = provider
+                provider.refreshAlgorithms()  # now the shipped models can resolve our algorithms
 
     # -- Desktop ---------------------------------------------------------------------------------
     def initGui(self):  # noqa: N802 (QGIS API name)

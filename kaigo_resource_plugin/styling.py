@@ -33,7 +33,7 @@ def status_label(status: str, lang: str, radius_m: float = 500.0, count: int | N
     if radius_m != 500.0:
         text = text.replace("500m", f"{radius_m:g}m").replace("500 m", f"{radius_m:g} m")
     if count is not None:
-        text += f" ({count:,})"
+        text += f" ({count:,})" if lang == "en" else f"（{count:,}）"
     return text
 
 

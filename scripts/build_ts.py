@@ -51,6 +51,13 @@ def _visit(node: ast.AST, cls: str | None, found: set[tuple[str, str]]) -> None:
                 found.add((cls, child.value.value))
             if "GROUP" in targets and child.value.value:
                 found.add(("KaigoAlgorithm", child.value.value))
+        if isinstance(child, ast.Assign) and cls is None and isinstance(child.value, ast.Dict):
+            # module-level GROUPS = {"id": "English name"} of algorithms/base.py
+            targets = [t.id for t in child.targets if isinstance(t, ast.Name)]
+            if "GROUPS" in targets:
+                for v in child.value.values:
+                    if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                        found.add(("KaigoAlgorithm", v.value))
         if isinstance(child, ast.Call):
             func = child.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

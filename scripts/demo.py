@@ -42,6 +42,7 @@ def main() -> int:
             "RADIUS": 500,
             "CARE3_SHARE": 0.109,
             "MAP_CHOME": str(SAMPLE / "daito-27218" / "chome.shp"),
+            "HIGHLIGHT": "大東市,豊中市,堺市堺区",
             "OUTPUT_FOLDER": str(out),
         },
     )

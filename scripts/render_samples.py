@@ -78,6 +78,35 @@ def main() -> int:
             )
             print(lang, res["N_MUNICIPALITIES"], res["N_EXCLUDED"], res["FONT"])
 
+    if args.only in (None, "charts"):
+        # real chōme (2015 Osaka points + Tottori polygons), OSM 2014 stores and libraries, JINKO as weight
+        status = _load("status_fixture")
+        osaka = SHARED / "osaka-2015-points" / "27-oosaka-all.dbf"
+        tottori = SHARED / "tottori-2015" / "31-tottori-all.shp"
+        if osaka.exists() and tottori.exists():
+            real = str(out / "municipalities_osaka_tottori.csv")
+            rows = status.municipality_table(
+                [str(osaka), str(tottori)],
+                {
+                    "convenience": str(SHARED / "osm-japan-2014" / "convenience.geojson"),
+                    "library": str(SHARED / "osm-japan-2014" / "library.geojson"),
+                },
+                real,
+            )
+            print("real table", len(rows))
+            res = processing.run(
+                "kaigo:committeecharts",
+                {
+                    "INPUT": real,
+                    "HIGHLIGHT": "大東市, 鳥取市, 米子市, 27127, 豊能町, 日南町",
+                    "TITLE": "大阪府・鳥取県（2015年国勢調査、OSM 2014 コンビニ・図書館、人口で重み付け）",
+                    "TOP_N": 10,
+                    "LANGUAGE": 1,
+                    "OUTPUT_FOLDER": str(out / "charts_real"),
+                },
+            )
+            print("real", res["N_MUNICIPALITIES"], res["N_EXCLUDED"], res["N_HIGHLIGHTED"])
+
     if args.only in (None, "maps"):
         status = _load("status_fixture")
         daito = out / "daito_status.gpkg"

@@ -173,7 +173,7 @@ def write(out_dir: str, data: dict) -> dict:
     with open(paths["ages"], "w", encoding="cp932", newline="") as fh:
         w = csv.writer(fh, lineterminator="\r\n")
         w.writerow(["KEY_CODE", "HYOSYO", "CITYNAME", "NAME", "HTKSYORI", "HTKSAKI", "GASSAN", *codes])
-        labels = ["総数、年齢「不詳」含む"] + [f"総数{a}～{a + 4}歳" for a in range(0, 70, 5)]
+        labels = ["総数、年齢「不詳」含む"] + [f"総数{a}～{a + 4}歳" for a in range(0, 75, 5)]
         labels += ["総数１５歳未満", "総数１５～６４歳", "総数６５歳以上", "総数７５歳以上"]
         w.writerow(["", "", "", "", "", "", "", *labels])
         totals: dict[int, list[int]] = {}

@@ -15,6 +15,24 @@ PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
 
 
+# Toolbox groups, in the order of the work: one place decides where each algorithm shows.
+GROUPS = {
+    "preparation": "1 · Data preparation",
+    "analysis": "2 · Analysis",
+    "outputs": "3 · Charts and maps",
+}
+GROUP_OF = {
+    "importestat": "preparation",
+    "representativepoints": "preparation",
+    "blankareas": "analysis",
+    "sufficiencyrates": "analysis",
+    "densityclasses": "analysis",
+    "fullanalysis": "analysis",
+    "committeecharts": "outputs",
+    "exportmap": "outputs",
+}
+
+
 def help_text(name: str, lang: str | None = None) -> str:
     """Help of algorithm ``name`` in the QGIS language (Japanese or English), from help/."""
     lang = lang or qgis_locale()
@@ -48,10 +66,13 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return self.tr(self.DISPLAY_NAME)
 
     def group(self) -> str:
+        group_id = self.groupId()
+        if group_id in GROUPS:
+            return QCoreApplication.translate("KaigoAlgorithm", GROUPS[group_id])
         return QCoreApplication.translate("KaigoAlgorithm", self.GROUP)
 
     def groupId(self) -> str:  # noqa: N802
-        return self.GROUP_ID
+        return GROUP_OF.get(self.NAME, self.GROUP_ID)
 
     def shortHelpString(self) -> str:  # noqa: N802
         return help_text(self.NAME)
@@ -67,6 +88,14 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             cls._kaigo_run = cls.__dict__["run"]
             delattr(cls, "run")
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own checks answer in English only ("Incorrect parameter value for X"): check the usual
+        mistakes first and say in Japanese and English what to change."""
+        message = _first_bad_parameter(self, parameters, context)
+        if message:
+            return False, message
+        return super().checkParameterValues(parameters, context)
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
             return self._kaigo_run(parameters, context, feedback)
@@ -77,10 +106,151 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
                 "処理が取り消されました。出力は書き込まれていません。\n"
                 "The run was cancelled; no output was written."
             ) from None
+        except QgsProcessingException:
+            raise
+        except Exception as err:  # a defect of ours: say so plainly, keep the details for the report
+            import traceback
+
+            feedback.pushDebugInfo(traceback.format_exc())
+            raise QgsProcessingException(
+                f"予期しないエラーが起きました（{type(err).__name__}: {err}）。出力は書き込まれていません。"
+                "入力データとログを添えて不具合として報告してください。\n"
+                f"Unexpected error ({type(err).__name__}: {err}); no output was written. "
+                "Please report it as a bug with the input data and the log."
+            ) from None
 
     def _kaigo_run(self, parameters, context, feedback):  # pragma: no cover - abstract
         """Subclasses implement ``run(self, parameters, context, feedback)``; it is stored here."""
         raise NotImplementedError
+
+
+_FILE_SUFFIXES = (
+    ".shp",
+    ".dbf",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".csv",
+    ".txt",
+    ".sqlite",
+    ".kml",
+    ".gml",
+    ".tab",
+    ".xlsx",
+    ".xls",
+    ".ods",
+    ".zip",
+    ".fgb",
+    ".parquet",
+)
+
+
+def _missing_file(value, context) -> str | None:
+    """The path of a file that does not exist, for a layer/file parameter value given as a path."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.split("|")[0].strip()
+    if path.startswith(("/vsi", "memory:", "postgres", "dbname=")) or not path.lower().endswith(
+        _FILE_SUFFIXES
+    ):
+        return None
+    if os.path.exists(path):
+        return None
+    from qgis.core import QgsProcessingUtils
+
+    if context is not None and QgsProcessingUtils.mapLayerFromString(value, context, False) is not None:
+        return None  # a layer of the project with that name
+    return path
+
+
+def _unwritable(value) -> str | None:
+    """The output path when its folder cannot be created or written, else None."""
+    from qgis.core import QgsProcessingOutputLayerDefinition
+
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        value = value.sink.staticValue()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.strip()
+    if (
+        path.startswith(("memory:", "ogr:", "postgis:", "postgres:", "spatialite:", "/vsi"))
+        or path == "TEMPORARY_OUTPUT"
+    ):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder and not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        return path
+    target_dir = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(target_dir):
+        try:  # QGIS writers do not create missing folders: do it, as a user would expect
+            os.makedirs(target_dir, exist_ok=True)
+        except OSError:
+            return path
+    return None
+
+
+def _first_bad_parameter(alg, parameters, context) -> str | None:
+    from qgis.core import (
+        QgsProcessingDestinationParameter,
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterFile,
+        QgsProcessingParameterMultipleLayers,
+        QgsProcessingParameterNumber,
+        QgsProcessingParameterVectorLayer,
+    )
+
+    for d in alg.parameterDefinitions():
+        name = d.name()
+        value = parameters.get(name)
+        if value is None or value == "":
+            continue
+        label = d.description()
+        if isinstance(d, QgsProcessingDestinationParameter):
+            bad = _unwritable(value)
+            if bad:
+                return (
+                    f"{name}（{label}）に書き込めません: {bad}。書き込みできるフォルダのパスを指定してください。\n"
+                    f"{name} ({label}): cannot write to {bad}. Choose a path in a folder you can write to."
+                )
+            continue
+        if isinstance(d, QgsProcessingParameterNumber):
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return (
+                    f"{name}（{label}）は数値で指定してください（指定値: {value}）。\n"
+                    f"{name} ({label}) must be a number (got {value})."
+                )
+            low, high = d.minimum(), d.maximum()
+            if number < low or number > high:
+                bounds_ja = f"{low:g}〜{high:g}" if high < 1e300 else f"{low:g} 以上"
+                bounds_en = f"between {low:g} and {high:g}" if high < 1e300 else f"at least {low:g}"
+                return (
+                    f"{name}（{label}）は {bounds_ja} の値にしてください（指定値: {number:g}）。\n"
+                    f"{name} ({label}) must be {bounds_en} (got {number:g})."
+                )
+        if isinstance(
+            d,
+            (
+                QgsProcessingParameterFeatureSource,
+                QgsProcessingParameterVectorLayer,
+                QgsProcessingParameterMultipleLayers,
+                QgsProcessingParameterFile,
+            ),
+        ):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                missing = _missing_file(item, context)
+                if missing:
+                    return (
+                        f"{name}（{label}）のファイルが見つかりません: {missing}。パスを確認してください。\n"
+                        f"{name} ({label}): file not found: {missing}. Check the path."
+                    )
+    return None
 
 
 def check_cancel(feedback) -> None:

@@ -213,6 +213,11 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         if chome.population_field:
             feedback.pushInfo(f"人口項目 / population field: {chome.population_field} (0 → no_population)")
 
+        if chome.lon.size == 0:
+            feedback.pushWarning(
+                "町丁字レイヤ（INPUT）に地物がありません。出力は空になります。フィルタや選択を確認してください。 / "
+                "The chōme layer (INPUT) has no feature: the output is empty. Check its filter or selection."
+            )
         ok = np.isfinite(chome.lon) & np.isfinite(chome.lat)
         n_noxy = int((~ok).sum())
         if n_noxy:

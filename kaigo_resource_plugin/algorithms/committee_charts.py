@@ -72,6 +72,13 @@ def resolve_language(index: int) -> str:
     return choice
 
 
+def rate_kind(field: str) -> str | None:
+    """Resource type of a rate field (rate_pct_convenience → convenience); None for rate_pct."""
+    if field.startswith(TYPE_PREFIX):
+        return field[len(TYPE_PREFIX) :]
+    return None if field == BASE_RATE_FIELD else field
+
+
 def rate_name(field: str, lang: str) -> str:
     """Name of a rate field in titles: 充足率 / 充足率（convenience）."""
     base = "Sufficiency rate" if lang == "en" else "充足率"
@@ -86,8 +93,8 @@ def rate_name(field: str, lang: str) -> str:
 class CommitteeChartsAlgorithm(KaigoAlgorithm):
     NAME = "committeecharts"
     DISPLAY_NAME = "Committee charts (scatter, cross-tab, top N)"
-    GROUP_ID = "outputs"
-    GROUP = "Outputs"
+    GROUP_ID = "charts"
+    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RATE_FIELDS = "RATE_FIELDS"
@@ -261,7 +268,8 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         title = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         highlight_text = self.parameterAsString(parameters, self.HIGHLIGHT, context)
-        expr_text = (self.parameterAsExpression(parameters, self.HIGHLIGHT_EXPRESSION, context) or "").strip()
+        # parameterAsExpression() silently returns "" for an expression that does not parse
+        expr_text = (self.parameterAsString(parameters, self.HIGHLIGHT_EXPRESSION, context) or "").strip()
 
         expression = None
         expr_context = None
@@ -378,23 +386,28 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             if k == 0:
                 n_in, n_ex = len(valid), len(excluded)
             name = rate_name(field, lang)
+            kind = rate_kind(field)
             if lang == "en":
-                default_title = f"Sufficiency rate and population density ({name})"
+                default_title = "Sufficiency rate and population density" + (f" ({kind})" if kind else "")
                 note = f"{drawn:,} municipalities"
                 if excluded:
                     note += f" ({len(excluded):,} without a rate left out)"
                 if highlight:
                     note += ". Red: chosen municipalities."
             else:
-                default_title = f"地域資源充足率と人口密度の関係（{name}）"
+                default_title = "地域資源充足率と人口密度の関係" + (f"（{kind}）" if kind else "")
                 note = f"市区町村数 {drawn:,}"
                 if excluded:
                     note += f"（充足率のない {len(excluded):,} 市区町村を除く）"
                 if highlight:
                     note += "　●赤丸：指定した市区町村"
-            scatter_title = default_title if not title else (title if k == 0 else f"{title}（{name}）")
+            scatter_title = default_title
+            if title:
+                scatter_title = (
+                    title if not kind else (f"{title} ({kind})" if lang == "en" else f"{title}（{kind}）")
+                )
             fig = charts.scatter_figure(
-                valid, highlight, lang, thresholds, scatter_title, name, note, font=font
+                valid, highlight, lang, thresholds, scatter_title, None, note, font=font
             )
             figures.append((f"scatter_{field}", fig))
             feedback.setProgress(20 + 40.0 * (k + 1) / len(rate_fields))
@@ -404,15 +417,17 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         valid, _excluded = committee.split_valid(munis_for(primary))
         ct = committee.crosstab(valid)
         per_class = committee.top_n(valid, top_n)
+        pname_mid = pname[0].lower() + pname[1:] if lang == "en" else pname  # mid-sentence in English
         ct_title = title or (
-            f"Distribution by density class and {pname} band (number of municipalities)"
+            f"Distribution by density class and {pname_mid} band (number of municipalities)"
             if lang == "en"
-            else f"地域資源充足率を加味した地域分布（{pname}）"
+            else "地域資源充足率を加味した地域分布"
+            + (f"（{rate_kind(primary)}）" if rate_kind(primary) else "")
         )
         tn_title = title or (
-            f"Municipalities with the highest {pname} per density class"
+            f"Municipalities with the highest {pname_mid} per density class"
             if lang == "en"
-            else f"人口密度カテゴリ別 {pname} 上位の市区町村"
+            else f"人口密度カテゴリ別 {pname}の高い市区町村"
         )
         figures.append(("crosstab", charts.crosstab_figure(ct, lang, thresholds, ct_title, pname, font=font)))
         figures.append(

@@ -8,7 +8,6 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -30,7 +29,6 @@ from .sufficiency_rates import (
     add_geometry_rings,
     area_crs_transform,
     find_field,
-    guarded,
     require_field,
     sink_fields,
     to_float,
@@ -111,16 +109,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         )
 
-    # see SufficiencyRatesAlgorithm.run: restore QgsProcessingAlgorithm.run hidden by the base's hook
-    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
-        return QgsProcessingAlgorithm.run(
-            self, parameters, context, feedback, configuration or {}, catchExceptions
-        )
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        return guarded(self._compute, parameters, context, feedback)
-
-    def _compute(self, parameters, context, feedback):
+    def run(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")

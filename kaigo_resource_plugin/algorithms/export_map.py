@@ -22,6 +22,7 @@ from qgis.core import (
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
     QgsLayoutSize,
+    QgsLayoutUtils,
     QgsLegendRenderer,
     QgsLegendStyle,
     QgsMemoryProviderUtils,
@@ -50,7 +51,14 @@ from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QFont
 
 from .. import styling
-from ..compat import geometry_type, is_null, make_field, set_label_font, set_legend_style_font
+from ..compat import (
+    WKB_MULTIPOLYGON,
+    geometry_type,
+    is_null,
+    make_field,
+    set_label_font,
+    set_legend_style_font,
+)
 from ..core.atomic import atomic_path
 from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
@@ -98,8 +106,8 @@ def north_arrow_svg() -> str | None:
 class ExportMapAlgorithm(KaigoAlgorithm):
     NAME = "exportmap"
     DISPLAY_NAME = "Export blank-area maps (print layout)"
-    GROUP_ID = "outputs"
-    GROUP = "Outputs"
+    GROUP_ID = "charts"
+    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RESOURCES = "RESOURCES"
@@ -419,7 +427,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             if union is None or union.isEmpty():
                 union = QgsGeometry.collectGeometry(parts)
             outline = QgsMemoryProviderUtils.createMemoryLayer(
-                "市区町村界" if not en else "Municipal boundary", QgsFields(), QgsWkbTypes.MultiPolygon, crs
+                "市区町村界" if not en else "Municipal boundary", QgsFields(), WKB_MULTIPOLYGON, crs
             )
             of = QgsFeature()
             union.convertToMultiType()
@@ -502,15 +510,17 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         layout = QgsPrintLayout(project)
         layout.initializeDefaults()  # one A4 landscape page
         layout.setName(f"map_{code}")
+        # the project owns the layout (and the layers): one owner, torn down in the right order
+        project.layoutManager().addLayout(layout)
 
-        def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignLeft, color="#000000"):
+        def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, color="#000000"):
             item = QgsLayoutItemLabel(layout)
             item.setText(text)
             qfont = QFont(family)
             qfont.setBold(bold)
             set_label_font(item, qfont, size, QColor(color))
             item.setHAlign(align)
-            item.setVAlign(Qt.AlignVCenter)
+            item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
             item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
             item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
             layout.addLayoutItem(item)
@@ -552,21 +562,30 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         if node is not None:
             QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Subgroup)
         legend.setLinkedMap(map_item)
-        for style, size, bold in (
-            (QgsLegendStyle.Title, 13, True),
-            (QgsLegendStyle.Group, 11, True),
-            (QgsLegendStyle.Subgroup, 10.5, True),
-            (QgsLegendStyle.SymbolLabel, 10, False),
-        ):
-            qfont = QFont(family)
-            qfont.setBold(bold)
-            set_legend_style_font(legend, style, qfont, size)
         legend.setSymbolHeight(5)
         legend.setSymbolWidth(7)
         legend.setFrameEnabled(True)
         legend.setBackgroundColor(QColor(255, 255, 255, 235))
-        legend.attemptMove(QgsLayoutPoint(MAP_X + MAP_W + 4, MAP_Y, QgsUnitTypes.LayoutMillimeters))
+        legend_x = MAP_X + MAP_W + 4
+        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(legend)
+        # the legend must fit beside the map: smaller text for long labels (English, long layer names)
+        available = PAGE_W - 5 - legend_x
+        for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
+            for style, size, bold in (
+                (QgsLegendStyle.Title, 13, True),
+                (QgsLegendStyle.Group, 11, True),
+                (QgsLegendStyle.Subgroup, 10.5, True),
+                (QgsLegendStyle.SymbolLabel, 10, False),
+            ):
+                qfont = QFont(family)
+                qfont.setBold(bold)
+                set_legend_style_font(legend, style, qfont, size * scale)
+            # adjustBoxSize() does nothing before the first paint: measure with the legend renderer
+            measure = QgsLegendRenderer(legend.model(), legend.legendSettings())
+            width = measure.minimumSize(QgsLayoutUtils.createRenderContextForLayout(layout, None)).width()
+            if width <= available:
+                break
         legend.adjustBoxSize()
 
         # summary under the legend
@@ -619,7 +638,16 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             arrow.attemptResize(QgsLayoutSize(12, 16, QgsUnitTypes.LayoutMillimeters))
             layout.addLayoutItem(arrow)
         else:
-            text_item("N\n▲", MAP_X + MAP_W - 14, MAP_Y + 3, 10, 14, 12, bold=True, align=Qt.AlignHCenter)
+            text_item(
+                "N\n▲",
+                MAP_X + MAP_W - 14,
+                MAP_Y + 3,
+                10,
+                14,
+                12,
+                bold=True,
+                align=Qt.AlignmentFlag.AlignHCenter,
+            )
 
         text_item(source_text, 10, MAP_Y + MAP_H + 2, 277, 14, 7.5, color="#333333")
 
@@ -660,6 +688,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             written.append(base + ".svg")
         out_counts = dict(counts)
         out_counts["resources"] = resource_counts
+        del exporter
+        project.clear()  # deletes the layout, then the layers, before the Python wrappers go
         return out_counts, written
 
 

@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
@@ -67,6 +68,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     KEY_FIELD = "KEY_FIELD"
     POPULATION_FIELD = "POPULATION_FIELD"
     AREA_FIELD = "AREA_FIELD"
+    AREA_TABLE = "AREA_TABLE"
     THRESHOLD_LOW = "THRESHOLD_LOW"
     THRESHOLD_HIGH = "THRESHOLD_HIGH"
     ROLLUP_WARDS = "ROLLUP_WARDS"
@@ -135,6 +137,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterString(
                 self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.AREA_TABLE,
+                self.tr("Official areas: CSV of municipality code → km² (面積調, optional)"),
+                extension="csv",
+                optional=True,
             )
         )
         self.addParameter(
@@ -222,7 +232,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if not ok:
             raise QgsProcessingException(message)
         feedback.pushInfo(f"— {alg_id}")
-        results, ok = alg.run(params, context, feedback)
+        # catchExceptions=False: the child's own message (what to change) reaches the user unchanged
+        results, ok = alg.run(params, context, feedback, {}, False)
         if not ok:
             raise QgsProcessingException(
                 f"{alg_id} が失敗しました。ログを確認してください。\n{alg_id} failed; see the log above."
@@ -250,6 +261,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         key_field = self.parameterAsString(parameters, self.KEY_FIELD, context).strip() or "KEY_CODE"
         pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
         area_field = self.parameterAsString(parameters, self.AREA_FIELD, context).strip()
+        area_table = self.parameterAsFile(parameters, self.AREA_TABLE, context)
         t_low = self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context)
         t_high = self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
@@ -301,6 +313,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 key_field=key_field,
                 pop_field=pop_field,
                 area_field=area_field,
+                area_table=area_table,
                 t_low=t_low,
                 t_high=t_high,
                 rollup=rollup,
@@ -383,6 +396,19 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             rate_params["POPULATION_FIELD"] = p["pop_field"]
         if p["area_field"]:
             rate_params["AREA_FIELD"] = p["area_field"]
+        elif p["area_table"]:
+            rate_params["AREA_TABLE"] = p["area_table"]
+        elif not _is_polygon(chome_path):
+            # points or a table: no polygons to measure; e-Stat's AREA (m²) of each chōme is the area
+            names = QgsVectorLayer(chome_path, "chome", "ogr").fields().names()
+            fallback = next((n for n in ("area_m2", "AREA") if n in names), None)
+            if fallback:
+                rate_params["AREA_FIELD"] = fallback
+                rate_params["AREA_UNIT"] = 0  # m²
+                steps.pushInfo(
+                    f"町丁字がポイントのため、面積は e-Stat の {fallback}（m²）の合計を使います。\n"
+                    f"The chōme are points: the area is the sum of e-Stat's {fallback} (m²)."
+                )
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
@@ -453,7 +479,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 "KEY_FIELD": p["key_field"],
                 "ELDERLY_FIELD": p["elderly_field"] or None,
                 "POPULATION_FIELD": p["pop_field"] or None,
-                "AREA_FIELD": p["area_field"] or None,
+                "AREA_FIELD": rate_params.get("AREA_FIELD"),
+                "AREA_TABLE": p["area_table"] or None,
                 "THRESHOLD_LOW": p["t_low"],
                 "THRESHOLD_HIGH": p["t_high"],
                 "ROLLUP_WARDS": p["rollup"],

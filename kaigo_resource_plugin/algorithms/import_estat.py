@@ -23,11 +23,10 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProviderRegistry,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QUrl
 
-from ..compat import geometry_type, is_null, make_field
+from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import estat
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
@@ -48,6 +47,8 @@ _WANTED = (
     "X_CODE",
     "Y_CODE",
     "AREA_MAX_F",
+    "AREA",
+    "AREA_M2",  # this algorithm's own output, imported again
     "MUNI_CODE",
     "MUNI_NAME",
     "CHOME_NAME",
@@ -364,6 +365,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         geoms: list[QgsGeometry | None] = []
         any_xy = any("X_CODE" in i.fields and "Y_CODE" in i.fields for i in inputs)
         any_hcode = any("HCODE" in i.fields for i in inputs)
+        any_area = any("AREA" in i.fields or "AREA_M2" in i.fields for i in inputs)
         for inp in inputs:
             xform = None
             if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
@@ -452,7 +454,9 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         if any_xy:
             fields.append(make_field("X_CODE", "double"))
             fields.append(make_field("Y_CODE", "double"))
-        wkb = QgsWkbTypes.Type.MultiPolygon if out_kind == "polygon" else QgsWkbTypes.Type.Point
+        if any_area:
+            fields.append(make_field("area_m2", "double"))
+        wkb = WKB_MULTIPOLYGON if out_kind == "polygon" else WKB_POINT
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, target_crs)
         for c, g in zip(result.chome, out_geoms):
             f = QgsFeature(fields)
@@ -473,6 +477,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 attrs.append(c.hcode)
             if any_xy:
                 attrs += [c.x, c.y]
+            if any_area:
+                attrs.append(c.area_m2)
             f.setAttributes(attrs)
             if g is not None:
                 f.setGeometry(g)
@@ -492,7 +498,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             self.REPORT,
             context,
             rfields,
-            QgsWkbTypes.Type.NoGeometry,
+            WKB_NO_GEOMETRY,
             QgsCoordinateReferenceSystem(),
         )
         for row in result.report:

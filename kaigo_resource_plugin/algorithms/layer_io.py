@@ -807,18 +807,28 @@ def read_resources(
                 ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
                 en=f"The resource layer '{name}' cannot be read. Check its path and format.",
             )
-        if layer.wkbType() == QgsWkbTypes.NoGeometry:
+        # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
+        # geometry type and no CRS to check.
+        empty = layer.featureCount() == 0
+        if layer.wkbType() == QgsWkbTypes.NoGeometry and not empty:
             raise InputError(
                 ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
                 en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
             )
         crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
-        if not crs.isValid():
+        if not crs.isValid() and not empty:
             raise InputError(
                 ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
                 "レイヤのプロパティで CRS を設定してください。",
                 en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
                 "Set its CRS in the layer properties.",
+            )
+        if empty:
+            log.append(
+                (
+                    f"資源レイヤ「{name}」は空（0 件）です。この種類についてはすべての町丁字が空白地域になります。",
+                    f"The resource layer '{name}' is empty (0 features): every chōme is blank for this type.",
+                )
             )
         names = layer.fields().names()
         cat = category_field if category_field and category_field in names else None

@@ -15,8 +15,6 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsProcessing,
-    QgsProcessingAlgorithm,
-    QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -29,12 +27,12 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import field_kind, geometry_type, is_null, make_field
+from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, field_kind, geometry_type, is_null, make_field
 from ..core.area import RingCollector
 from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
 from ..core.dissolve import coverage_union_wkb
-from ..core.errors import Cancelled, InputError
+from ..core.errors import InputError
 from ..core.rates import (
     ANY,
     DEFAULT_CARE3_SHARE,
@@ -94,6 +92,9 @@ def require_field(fields: QgsFields, name: str, param: str, numeric: bool) -> st
 
 
 def to_float(value) -> float:
+    t = type(value)
+    if t is float or t is int:  # fast path: most values
+        return float(value)
     if is_null(value):
         return math.nan
     try:
@@ -103,6 +104,8 @@ def to_float(value) -> float:
 
 
 def to_text(value) -> str | None:
+    if type(value) is str:  # fast path
+        return value.strip() or None
     if is_null(value):
         return None
     text = str(value).strip()
@@ -142,7 +145,7 @@ def dissolve(parts: list[QgsGeometry]) -> QgsGeometry | None:
     if not parts:
         return None
     collected = QgsGeometry.collectGeometry(parts)
-    fast = coverage_union_wkb(bytes(collected.asWkb()), collected.area())
+    fast = coverage_union_wkb(bytes(collected.asWkb()))
     if fast is not None:
         g = QgsGeometry()
         g.fromWkb(fast)
@@ -164,19 +167,6 @@ def write_outputs(table: MunicipalityTable, csv_path: str, xlsx_path: str, feedb
     if xlsx_path:
         table.write_xlsx(xlsx_path, lang)
         feedback.pushInfo(f"XLSX: {xlsx_path}")
-
-
-def guarded(compute, parameters, context, feedback):
-    """compute(...) with user errors and cancels turned into QgsProcessingException (as base does)."""
-    try:
-        return compute(parameters, context, feedback)
-    except InputError as err:
-        raise QgsProcessingException(str(err)) from None
-    except Cancelled:
-        raise QgsProcessingException(
-            "処理が取り消されました。出力は書き込まれていません。\n"
-            "The run was cancelled; no output was written."
-        ) from None
 
 
 def sink_fields(fields: list[tuple[str, str]], extra: QgsFields | None = None) -> QgsFields:
@@ -372,17 +362,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         value = self.parameterAsString(parameters, name, context)
         return value.strip() or None if value else None
 
-    # base.KaigoAlgorithm names its hook run(), which hides QgsProcessingAlgorithm.run() — the method
-    # processing.run() and models call. Restore it here and do the work in processAlgorithm.
-    def run(self, parameters, context, feedback, configuration=None, catchExceptions=True):
-        return QgsProcessingAlgorithm.run(
-            self, parameters, context, feedback, configuration or {}, catchExceptions
-        )
-
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
-        return guarded(self._compute, parameters, context, feedback)
-
-    def _compute(self, parameters, context, feedback):
+    def run(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
@@ -420,12 +400,28 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         pref_code_field = find_field(fields, "PREF", "KEN")
         city_code_field = find_field(fields, "CITY")
 
-        # elderly weight and care level 3+
+        # care level 3+ share: per chōme field, per municipality table, constant
+        care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
+        care3_field = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
+        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
+        care3_table = (
+            read_code_table(care3_table_path, self.CARE3_TABLE, "share") if care3_table_path else None
+        )
+        if care3_table:
+            for code, share in care3_table.items():
+                check_share(share, f"CARE3_TABLE ({code})")
+        care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
+
+        # elderly weight: at_home_75plus (already at home), else pop_75plus; a share given as a table
+        # or a field is meant to be applied, so it selects pop_75plus when the layer has both
         elderly_param = self._field_param(parameters, self.ELDERLY_FIELD, context)
         if elderly_param:
             elderly_field = require_field(fields, elderly_param, self.ELDERLY_FIELD, True)
         else:
-            elderly_field = find_field(fields, "at_home_75plus", "pop_75plus")
+            order = ("at_home_75plus", "pop_75plus")
+            if care3_field or care3_table:
+                order = ("pop_75plus", "at_home_75plus")
+            elderly_field = find_field(fields, *order)
             if elderly_field is None:
                 raise InputError(
                     ja="ELDERLY_FIELD：高齢者数の属性（at_home_75plus または pop_75plus）がありません。"
@@ -439,17 +435,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         p75_field = find_field(fields, "pop_75plus")
         if p75_field is not None and field_kind(fields.field(p75_field)) not in ("int", "double"):
             p75_field = None
-
-        care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
-        care3_field = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
-        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
-        care3_table = (
-            read_code_table(care3_table_path, self.CARE3_TABLE, "share") if care3_table_path else None
-        )
-        if care3_table:
-            for code, share in care3_table.items():
-                check_share(share, f"CARE3_TABLE ({code})")
-        care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
 
         # population and area
         pop_param = self._field_param(parameters, self.POPULATION_FIELD, context)
@@ -537,6 +522,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         mnames: list[str | None] = []
         access: dict[str, list[bool]] = {t: [] for t in access_fields}
         geoms: dict[str, list[QgsGeometry]] = {}
+        named: set[str] = set()
         n_no_muni = 0
         n_rolled = 0
         step = max(1, n_total // 100) if n_total > 0 else 1000
@@ -588,18 +574,23 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 area.append(to_float(attrs[fi[area_field]]))
             for t, f in access_fields.items():
                 access[t].append(parse_flag(attrs[fi[f]]))
-            pname = to_text(attrs[fi[pref_name_field]]) if pref_name_field else None
-            if muni_name_field:
-                mname = to_text(attrs[fi[muni_name_field]])
+            if code_out in named:  # names are taken from the first feature that has them
+                pname = mname = None
             else:
-                gst = to_text(attrs[fi[gst_field]]) if gst_field else None
-                css = to_text(attrs[fi[css_field]]) if css_field else None
-                if css:
-                    mname = (gst + css) if gst and gst.endswith("市") else css
+                pname = to_text(attrs[fi[pref_name_field]]) if pref_name_field else None
+                if muni_name_field:
+                    mname = to_text(attrs[fi[muni_name_field]])
                 else:
-                    mname = gst
-            if rollup and code_out != code:
-                mname = ward_city_name(mname, code_out)
+                    gst = to_text(attrs[fi[gst_field]]) if gst_field else None
+                    css = to_text(attrs[fi[css_field]]) if css_field else None
+                    if css:
+                        mname = (gst + css) if gst and gst.endswith("市") else css
+                    else:
+                        mname = gst
+                if rollup and code_out != code:
+                    mname = ward_city_name(mname, code_out)
+                if (pname or not pref_name_field) and mname:
+                    named.add(code_out)
             prefs.append(pname)
             mnames.append(mname)
             if is_polygon and not is_water:
@@ -841,7 +832,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         # -- write (files, then the sink) ----------------------------------------------------
         write_outputs(table, csv_path, xlsx_path, feedback)
         out_fields = sink_fields(table.fields)
-        wkb_type = QgsWkbTypes.Type.MultiPolygon if is_polygon else QgsWkbTypes.Type.NoGeometry
+        wkb_type = WKB_MULTIPOLYGON if is_polygon else WKB_NO_GEOMETRY
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, wkb_type, source.sourceCrs()
         )

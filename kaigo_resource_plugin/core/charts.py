@@ -28,7 +28,7 @@ from .committee import (
     topn_title,
     total_text,
 )
-from .fonts import CjkFont, find_cjk_font, font_families
+from .fonts import CjkFont, find_cjk_font, font_families, truetype_family_for
 
 DPI = 300
 FORMATS = ("png", "svg", "pdf")
@@ -71,11 +71,10 @@ def _apply_font(fig, families: list[str]) -> None:
 
 
 def _log_limits(values: Sequence[float], thresholds: tuple[float, float]) -> tuple[float, float]:
-    lo = min([*values, thresholds[0]]) if values else thresholds[0]
-    hi = max([*values, thresholds[1]]) if values else thresholds[1]
-    lo_exp = math.floor(math.log10(lo / 1.5))
-    hi_exp = math.ceil(math.log10(hi * 1.5))
-    return 10.0**lo_exp, 10.0**hi_exp
+    """x range of the scatter: every dot and both thresholds, with a margin (factor 1.6 left, 3.5 right)."""
+    lo = min([*values, thresholds[0]]) if values else thresholds[0] / 10
+    hi = max([*values, thresholds[1]]) if values else thresholds[1] * 10
+    return lo / 1.6, hi * 3.5  # room on the right for the labels of the densest cities
 
 
 def _tick_text(value: float, _pos=None) -> str:
@@ -90,11 +89,23 @@ def _overlap(a, b) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
+def _segment_distance(x: float, y: float, ax: float, ay: float, bx: float, by: float) -> float:
+    """Distance from (x, y) to the segment (ax, ay)-(bx, by)."""
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / length2))
+    return math.hypot(x - (ax + t * dx), y - (ay + t * dy))
+
+
 # Offsets (points) tried for each label, nearest first.
 _LABEL_OFFSETS = [
     (dx * r, dy * r)
-    for r in (1.0, 1.8, 2.8, 4.0, 5.5)
+    for r in (1.0, 1.8, 2.8, 4.0, 5.5, 7.5)
     for dx, dy in (
+        (6, 15),
+        (-6, 15),
+        (6, -15),
+        (-6, -15),
         (10, 10),
         (10, -10),
         (-10, 10),
@@ -111,42 +122,85 @@ _LABEL_OFFSETS = [
 ]
 
 
-def _place_labels(fig, ax, annotations, xy_display, renderer, avoid=()) -> None:
-    """Greedy placement: each label takes the nearest offset where it overlaps no label, no red dot,
-    nothing in ``avoid`` and stays inside the axes; failing that, the offset with the least overlap."""
+def _set_offset(ann, dx: float, dy: float) -> None:
+    ann.set_position((dx, dy))
+    ann.set_horizontalalignment("left" if dx > 0 else ("right" if dx < 0 else "center"))
+    ann.set_verticalalignment("bottom" if dy > 0 else ("top" if dy < 0 else "center"))
+
+
+def _place_labels(fig, ax, annotations, xy_display, renderer, avoid=(), passes: int = 3) -> None:
+    """Place the labels of the red dots: each takes the nearest offset where it stays inside the axes
+    and overlaps no other label, no red dot and nothing in ``avoid``, with a leader line that crosses
+    no red dot and no label; failing that, the offset of least cost. Greedy, then ``passes - 1``
+    rounds where every label is placed again knowing where all the others are."""
     from matplotlib.text import Text
 
     axes_box = ax.get_window_extent(renderer)
-    placed = list(avoid)
     dot_r = 6.0 * fig.dpi / 72.0
+    n = len(annotations)
+    steps = (0.15, 0.3, 0.45, 0.6, 0.75, 0.9)
+
+    def cost_of(i, box, others) -> float:
+        # overlapping another label is the worst (after leaving the axes)
+        cost = sum(20000.0 + 50.0 * _overlap(box, other) for other in others if _overlap(box, other) > 0)
+        px, py = xy_display[i]
+        ex, ey = min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1)
+        for j, (x, y) in enumerate(xy_display):
+            if j == i:
+                continue
+            if box.x0 - dot_r < x < box.x1 + dot_r and box.y0 - dot_r < y < box.y1 + dot_r:
+                cost += 4000.0  # the label hides a red dot
+            if _segment_distance(x, y, px, py, ex, ey) < dot_r * 1.2:
+                cost += 3000.0  # the leader line runs over a red dot
+        for other in others:
+            if any(
+                other.x0 < px + (ex - px) * t < other.x1 and other.y0 < py + (ey - py) * t < other.y1
+                for t in steps
+            ):
+                cost += 3000.0  # the leader line runs through a label
+        outside = (
+            max(0.0, axes_box.x0 - box.x0)
+            + max(0.0, box.x1 - axes_box.x1)
+            + max(0.0, axes_box.y0 - box.y0)
+            + max(0.0, box.y1 - axes_box.y1)
+        )
+        return cost + outside * 1e4
+
+    def measure(i, dx, dy):
+        ann = annotations[i]
+        _set_offset(ann, dx, dy)
+        ann.update_positions(renderer)
+        return Text.get_window_extent(ann, renderer).padded(2.0)
+
+    def arrange(order):
+        """Greedy in ``order``, then rounds of re-placement; (total cost, offsets)."""
+        offsets: list = [None] * n
+        boxes: list = [None] * n
+        for _round in range(max(1, passes)):
+            for i in order:
+                others = [*avoid, *(b for j, b in enumerate(boxes) if j != i and b is not None)]
+                best, best_cost = None, None
+                for dx, dy in _LABEL_OFFSETS:
+                    box = measure(i, dx, dy)
+                    cost = cost_of(i, box, others)
+                    if best_cost is None or cost < best_cost - 1e-9:
+                        best, best_cost = (dx, dy, box), cost
+                    if cost == 0:
+                        break
+                dx, dy, box = best  # type: ignore[misc]
+                offsets[i], boxes[i] = (dx, dy), box
+        total = 0.0
+        for i in range(n):
+            others = [*avoid, *(b for j, b in enumerate(boxes) if j != i)]
+            total += cost_of(i, boxes[i], others) + 0.5 * math.hypot(*offsets[i])
+        return total, offsets
+
+    by_x = sorted(range(n), key=lambda i: xy_display[i][0])
+    orders = [by_x, by_x[::-1], sorted(range(n), key=lambda i: -xy_display[i][1])]
+    _total, offsets = min((arrange(order) for order in orders), key=lambda result: result[0])
     for i, ann in enumerate(annotations):
-        best, best_cost = None, None
-        for dx, dy in _LABEL_OFFSETS:
-            ann.set_position((dx, dy))
-            ann.set_horizontalalignment("left" if dx > 0 else ("right" if dx < 0 else "center"))
-            ann.set_verticalalignment("bottom" if dy > 0 else ("top" if dy < 0 else "center"))
-            ann.update_positions(renderer)
-            box = Text.get_window_extent(ann, renderer).padded(2.0)
-            cost = sum(_overlap(box, other) for other in placed)
-            for j, (x, y) in enumerate(xy_display):
-                if j != i and box.x0 - dot_r < x < box.x1 + dot_r and box.y0 - dot_r < y < box.y1 + dot_r:
-                    cost += 4000.0
-            outside = (
-                max(0.0, axes_box.x0 - box.x0)
-                + max(0.0, box.x1 - axes_box.x1)
-                + max(0.0, axes_box.y0 - box.y0)
-                + max(0.0, box.y1 - axes_box.y1)
-            )
-            cost += outside * 1e4
-            if best_cost is None or cost < best_cost - 1e-9:
-                best, best_cost = (dx, dy, box), cost
-            if cost == 0:
-                break
-        dx, dy, box = best  # type: ignore[misc]
-        ann.set_position((dx, dy))
-        ann.set_horizontalalignment("left" if dx > 0 else ("right" if dx < 0 else "center"))
-        ann.set_verticalalignment("bottom" if dy > 0 else ("top" if dy < 0 else "center"))
-        placed.append(box)
+        _set_offset(ann, *offsets[i])
+        ann.update_positions(renderer)
 
 
 def scatter_figure(
@@ -190,7 +244,7 @@ def scatter_figure(
     ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-    ax.xaxis.set_major_locator(FixedLocator([10.0**k for k in range(int(round(math.log10(x0))), 8)]))
+    ax.xaxis.set_major_locator(FixedLocator([10.0**k for k in range(math.floor(math.log10(x0)), 9)]))
     ax.xaxis.set_major_formatter(FuncFormatter(_tick_text))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel(
@@ -558,8 +612,9 @@ def save_figure(
 ) -> dict[str, str]:
     """Write ``base_path``.png (``dpi``), .svg and .pdf; returns {format: path}.
 
-    Deterministic: no creation date in PDF or SVG metadata, fixed SVG ids. The PDF embeds the font
-    (Type 42 for TrueType fonts, Type 3 glyphs for CFF fonts such as Noto Sans CJK); SVG text becomes paths.
+    Deterministic: no creation date in PDF or SVG metadata, fixed SVG ids. The PDF embeds the font as
+    TrueType (Type 42; for CFF fonts such as Noto Sans CJK a TrueType copy of the glyphs used, see
+    fonts.truetype_family_for); SVG text becomes paths.
     """
     import matplotlib
 
@@ -567,7 +622,7 @@ def save_figure(
     fam = getattr(fig, "_kaigo_families", None) or font_families(font)
     written: dict[str, str] = {}
     rc = {
-        "pdf.fonttype": font.pdf_fonttype if font is not None else 42,
+        "pdf.fonttype": 42,
         "svg.fonttype": "path",
         "svg.hashsalt": "kaigo_resource_plugin",
         "font.family": fam,
@@ -582,6 +637,32 @@ def save_figure(
         for fmt in formats:
             target = f"{base_path}.{fmt}"
             with atomic_path(target) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=metadata.get(fmt))
+                if fmt == "pdf" and font is not None and not font.truetype_outlines:
+                    _save_pdf_with_truetype_copy(fig, tmp, font, fam, metadata["pdf"])
+                else:
+                    fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white", metadata=metadata.get(fmt))
             written[fmt] = target
     return written
+
+
+def _save_pdf_with_truetype_copy(fig, path: str, font: CjkFont, families: list[str], metadata: dict) -> None:
+    """PDF of a figure drawn with a CFF font: its texts switch to a TrueType copy of the glyphs they use
+    while the file is written (Type 42: embedded, selectable); Type 3 glyphs if no copy can be made."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    texts = fig.findobj(Text)
+    copy = truetype_family_for(font, "".join(t.get_text() for t in texts))
+    if copy is None:
+        with matplotlib.rc_context({"pdf.fonttype": 3}):
+            fig.savefig(path, format="pdf", facecolor="white", metadata=metadata)
+        return
+    swapped = [copy, *families[1:]]
+    try:
+        for t in texts:
+            t.set_fontfamily(swapped)
+        with matplotlib.rc_context({"font.family": swapped}):
+            fig.savefig(path, format="pdf", facecolor="white", metadata=metadata)
+    finally:
+        for t in fig.findobj(Text):
+            t.set_fontfamily(families)

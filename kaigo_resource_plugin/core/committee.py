@@ -213,7 +213,7 @@ def top_n(munis: Iterable[Municipality], n: int = 10) -> dict[int, list[Municipa
     per_class: dict[int, list[Municipality]] = {cls: [] for cls in CLASSES}
     for m in munis:
         if _finite(m.rate_pct) and m.density_class in CLASSES:
-            per_class[m.density_class].append(m)  # type: ignore[index]
+            per_class[m.density_class].append(m)
     for cls, items in per_class.items():
         items.sort(key=lambda m: (-float(m.rate_pct), m.code))  # type: ignore[arg-type]
         per_class[cls] = items[: max(0, int(n))]
@@ -313,10 +313,10 @@ def topn_table(per_class: dict[int, list[Municipality]], lang: str):
                     m.code,
                     m.pref_name,
                     m.name,
-                    _plain_number(m.rate_pct),
+                    m.rate_pct,
                     _plain_number(m.pop_total),
-                    _plain_number(m.area_km2),
-                    _plain_number(m.density),
+                    m.area_km2,
+                    m.density,
                 ]
             )
     return header, rows
@@ -331,7 +331,7 @@ def parse_highlight(text: str | None) -> list[str]:
         return []
     for sep in ("、", "，", ";", "；", "\n", "\t"):
         text = text.replace(sep, ",")
-    tokens = []
+    tokens: list[str] = []
     for part in text.split(","):
         part = part.strip()
         if part:
@@ -341,7 +341,8 @@ def parse_highlight(text: str | None) -> list[str]:
 
 def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tuple[set[str], list[str]]:
     """Codes of the municipalities named by ``tokens`` (a 5-digit code, a code without its leading zero,
-    a 6-digit code with check digit, or a name such as 大東市 / 北区 / 大阪市北区); and tokens matching none.
+    a 6-digit code with check digit, or a name such as 大東市 / 大阪市北区 / 東京都武蔵野市, a town without
+    its district: 豊能町 for 豊能郡豊能町); and the tokens matching none.
     """
     by_code: dict[str, set[str]] = {}
     by_name: dict[str, set[str]] = {}
@@ -362,6 +363,15 @@ def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tup
             hits = by_code.get(code, set())
         if not hits:
             hits = by_name.get(token, set())
+        if not hits and not token.isdigit():
+            # 豊能町 for 豊能郡豊能町 (e-Stat writes towns and villages with their district)
+            hits = {
+                m.code
+                for m in munis
+                if m.name.endswith(token)
+                and len(m.name) > len(token)
+                and m.name[: -len(token)].endswith("郡")
+            }
         if hits:
             chosen |= hits
         else:

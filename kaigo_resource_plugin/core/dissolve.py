@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-_IMPL = None  # callable(shapely geometry collection) -> shapely geometry or None
+_IMPL: Any = None  # callable(shapely geometry) -> shapely geometry or None; False when unavailable
 
 
 def _init() -> None:

@@ -515,6 +515,7 @@ class BoundaryRecord:
     main_part: bool = False  # AREA_MAX_F == 'M': the part that carries the representative point
     care3: float | None = None  # per-chōme share from CARE3_FIELD
     muni_hint: str | None = None  # PREF/KEN + CITY, for the odd key shorter than 5 digits
+    area_m2: float | None = None  # e-Stat AREA (m²) of this part
 
 
 @dataclass
@@ -534,6 +535,7 @@ class ChomeResult:
     x: float | None
     y: float | None
     parts: list[int]  # BoundaryRecord.index of every part
+    area_m2: float | None = None  # e-Stat AREA summed over the parts (m²), None when absent
 
 
 REPORT_FIELDS = (
@@ -744,6 +746,7 @@ def join_boundaries(
                 x=main.x,
                 y=main.y,
                 parts=[p.index for p in parts],
+                area_m2=_sum_area(parts),
             )
         )
 
@@ -1084,4 +1087,11 @@ def make_record(
         main_part=str(rec.get("AREA_MAX_F") or "").strip().upper() == "M",
         care3=care3,
         muni_hint=hint,
+        area_m2=_to_float(rec.get("AREA") if rec.get("AREA") not in (None, "") else rec.get("AREA_M2")),
     )
+
+
+def _sum_area(parts: list[BoundaryRecord]) -> float | None:
+    """e-Stat's AREA (m²) of a chōme: the sum over its parts; None when no part carries it."""
+    values = [p.area_m2 for p in parts if p.area_m2 is not None]
+    return float(sum(values)) if values else None

@@ -3,18 +3,25 @@
 The fonts a Japanese Windows, macOS or Linux QGIS install has are tried in a fixed order of preference;
 the first one matplotlib's font manager knows is used. The choice is cached for the process.
 
-PDF embedding: matplotlib embeds TrueType-outline fonts (IPAexGothic, Yu Gothic, Meiryo, MS Gothic …)
-as Type 42 (real font, searchable text). Fonts with PostScript/CFF outlines (Noto Sans CJK, Source Han
-Sans, Hiragino .otf) cannot be embedded as Type 42 by matplotlib without producing a malformed PDF
-(matplotlib issues #20870 and #2869), so for those the glyphs are embedded as Type 3 procedures: still
-embedded, identical on every viewer and printer, but the text is not selectable.
+PDF embedding: every PDF embeds its font as TrueType (Type 42: real font, text selectable and
+searchable). matplotlib can embed only TrueType outlines that way; for fonts with PostScript/CFF
+outlines (Noto Sans CJK, Source Han Sans, Hiragino .otf) it would write a malformed PDF (matplotlib
+issues #20870, #2869), so ``truetype_family_for`` converts the glyphs a figure uses (fontTools:
+subset, then cubic → quadratic curves) into a small TrueType font registered under a family name of
+its own, used only while the PDF is written. Should that fail, the glyphs are embedded as Type 3
+procedures (still embedded and identical in every viewer, but not selectable).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import hashlib
 import logging
 import os
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 
 LOG = logging.getLogger(__name__)
@@ -64,8 +71,8 @@ class CjkFont:
 
     @property
     def pdf_fonttype(self) -> int:
-        """42 (embedded TrueType) when matplotlib can embed the font as such, else 3 (embedded glyphs)."""
-        return 42 if self.truetype_outlines else 3
+        """42: embedded TrueType (CFF fonts through a TrueType copy of the glyphs used)."""
+        return 42
 
 
 def _has_truetype_outlines(path: str) -> bool:
@@ -139,12 +146,132 @@ def find_cjk_font() -> CjkFont | None:
 
 
 def font_description(font: CjkFont | None) -> str:
-    """One line for the log, e.g. 'Noto Sans CJK JP (/usr/share/…/NotoSansCJK-Regular.ttc), PDF Type 3'."""
+    """One line for the log, e.g. 'Noto Sans CJK JP (/usr/share/…/NotoSansCJK-Regular.ttc), …'."""
     if font is None:
         return "no Japanese font installed (DejaVu Sans; Japanese text will show as boxes)"
-    return f"{font.family} ({font.path}), PDF Type {font.pdf_fonttype}"
+    how = (
+        "TrueType"
+        if font.truetype_outlines
+        else "CFF outlines, embedded in PDF as a TrueType copy of the glyphs used"
+    )
+    return f"{font.family} ({font.path}; {how})"
 
 
 def font_families(font: CjkFont | None) -> list[str]:
     """The font.family list for matplotlib: the CJK font first, DejaVu Sans as fallback."""
     return [font.family, "DejaVu Sans"] if font is not None else ["DejaVu Sans"]
+
+
+# ---------------------------------------------------------------- TrueType copies of CFF glyphs
+
+_TT_DIR: list[str] = []
+_TT_FAMILIES: dict[tuple[str, str], str | None] = {}
+_TT_LOCK = threading.Lock()
+
+
+def _bold_path(font: CjkFont) -> str | None:
+    best = None
+    for name, path, weight in _candidates():
+        if name == font.family and weight >= 600 and path != font.path:
+            if best is None or abs(weight - 700) < abs(best[1] - 700):
+                best = (path, weight)
+    return best[0] if best else None
+
+
+def _cff_to_truetype(path: str, text: str, family: str, target: str) -> None:
+    """Subset face 0 of ``path`` to the glyphs of ``text`` and write it with TrueType outlines."""
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    opts = subset.Options()
+    opts.font_number = 0
+    opts.name_IDs = ["*"]
+    opts.name_languages = ["*"]
+    opts.layout_features = []
+    opts.notdef_outline = True
+    opts.desubroutinize = True
+    font = subset.load_font(path, opts)
+    try:
+        sub = subset.Subsetter(opts)
+        sub.populate(text=text)
+        sub.subset(font)
+        order = font.getGlyphOrder()
+        glyphset = font.getGlyphSet()
+        glyf = newTable("glyf")
+        glyf.glyphOrder = order
+        glyf.glyphs = {}
+        for name in order:
+            pen = TTGlyphPen(glyphset)
+            glyphset[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+            glyf.glyphs[name] = pen.glyph()
+        font["loca"] = newTable("loca")
+        font["glyf"] = glyf
+        del font["CFF "]
+        for tag in ("VORG", "GPOS", "GSUB", "GDEF", "BASE"):
+            if tag in font:
+                del font[tag]
+        maxp = newTable("maxp")
+        maxp.tableVersion = 0x00010000
+        for attr in (
+            "maxTwilightPoints",
+            "maxStorage",
+            "maxFunctionDefs",
+            "maxInstructionDefs",
+            "maxStackElements",
+            "maxSizeOfInstructions",
+            "maxComponentElements",
+        ):
+            setattr(maxp, attr, 0)
+        maxp.maxZones = 1
+        font["maxp"] = maxp
+        post = font["post"]
+        post.formatType = 2.0
+        post.extraNames = []
+        post.mapping = {}
+        post.glyphOrder = order
+        font.sfntVersion = "\x00\x01\x00\x00"
+        font.recalcBBoxes = True
+        for rec in font["name"].names:
+            if rec.nameID in (1, 4, 16):
+                rec.string = family
+            elif rec.nameID == 6:
+                rec.string = family.replace(" ", "")
+        font.save(target)
+    finally:
+        font.close()
+
+
+def truetype_family_for(font: CjkFont, text: str) -> str | None:
+    """A family name under which matplotlib finds the glyphs of ``text`` (and ASCII) of ``font`` with
+    TrueType outlines, regular and bold, so that a PDF can embed them as Type 42. The font's own
+    family for TrueType fonts; None when the copy cannot be made (then use Type 3)."""
+    if font.truetype_outlines:
+        return font.family
+    chars = "".join(sorted(set(text) | {chr(c) for c in range(0x20, 0x7F)}))
+    key = (font.path, chars)
+    with _TT_LOCK:
+        if key in _TT_FAMILIES:
+            return _TT_FAMILIES[key]
+        digest = hashlib.sha1(f"{font.path}\n{chars}".encode()).hexdigest()[:12]
+        family = f"Kaigo TT {digest}"
+        try:
+            from matplotlib import font_manager
+
+            if not _TT_DIR:
+                folder = tempfile.mkdtemp(prefix="kaigo_fonts_")
+                atexit.register(shutil.rmtree, folder, True)
+                _TT_DIR.append(folder)
+            for path, suffix in ((font.path, "regular"), (_bold_path(font), "bold")):
+                if path is None:
+                    continue
+                target = os.path.join(_TT_DIR[0], f"{digest}-{suffix}.ttf")
+                _cff_to_truetype(path, chars, family, target)
+                font_manager.fontManager.addfont(target)
+        except Exception as err:  # noqa: BLE001 - any failure: fall back to Type 3, never fail the chart
+            LOG.warning("TrueType copy of %s failed (%s): PDF text embedded as Type 3", font.family, err)
+            _TT_FAMILIES[key] = None
+            return None
+        _TT_FAMILIES[key] = family
+        return family

@@ -153,6 +153,9 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
 
 def parse_flag(value: object) -> bool:
     """has_access-like values: 1/0, True/False, '1'/'0', 'true'/'yes'/'covered'; NULL → False."""
+    t = type(value)
+    if t is int:  # fast path: 1/0 integers
+        return value != 0
     if value is None:
         return False
     if isinstance(value, (bool, np.bool_)):
@@ -348,7 +351,9 @@ def rate_pct(with_access: np.ndarray, total: np.ndarray) -> list[float | None]:
     """100 · with / total at full precision; None where total is 0 (no at-home elderly)."""
     out: list[float | None] = []
     for w, t in zip(np.asarray(with_access, float), np.asarray(total, float)):
-        out.append(None if not t > 0 else float(100.0 * w / t))
+        # with ≤ total holds exactly; the two sums are rounded apart (100.00000000000001 was seen):
+        # keep the rate inside [0, 100] so that bands and charts never see an impossible value
+        out.append(None if not t > 0 else float(min(100.0, max(0.0, 100.0 * w / t))))
     return out
 
 
@@ -426,11 +431,7 @@ def aggregate_municipalities(
     idx = np.nonzero(keep)[0]
 
     def sel(a):
-        if a is None:
-            return None
-        if np.isscalar(a):
-            return np.full(len(idx), float(a))
-        return np.asarray(a)[idx]
+        return None if a is None else np.asarray(a)[idx]
 
     keys = [chome.keys[i] for i in idx]
     uniq, inv, first = (
@@ -446,7 +447,8 @@ def aggregate_municipalities(
     notes.n_conflicting_keys = _conflicts(inv, nk, elderly_f, elderly_k)
     elderly_k = np.nan_to_num(elderly_k, nan=0.0)
     care = chome.care3
-    care_f = np.full(len(idx), float(care)) if np.isscalar(care) else np.asarray(care, dtype=float)[idx]
+    care_a = np.asarray(care, dtype=float)
+    care_f = np.full(len(idx), float(care_a)) if care_a.ndim == 0 else care_a[idx]
     care3_k = np.nan_to_num(care_f[first], nan=0.0) if nk else np.zeros(0)
     at_home_k = elderly_k * (1.0 - care3_k)
 

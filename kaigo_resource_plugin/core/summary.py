@@ -52,7 +52,12 @@ def build_summary(
         "age_sources": [os.path.basename(s) for s in age_sources],
         "age_years": sorted({y for y in (census_year_of_table(s) for s in age_sources) if y}),
         "resources": [
-            {"name": name, "source": os.path.basename(src.split("|")[0]), "features": int(n)}
+            {
+                "name": name,
+                "source": os.path.basename(src.split("|")[0]),
+                "features": int(n),
+                "osm": _looks_like_osm(f"{name} {src}"),
+            }
             for name, src, n in resource_sources
         ],
         "parameters": parameters,
@@ -61,9 +66,14 @@ def build_summary(
     }
 
 
+def _looks_like_osm(text: str) -> bool:
+    """OpenStreetMap data needs its attribution: recognise it by the usual names of OSM extracts."""
+    low = text.lower()
+    return any(tag in low for tag in ("osm", "openstreetmap", "geofabrik", "overpass"))
+
+
 def _is_osm(resource: dict) -> bool:
-    text = f"{resource['name']} {resource['source']}".lower()
-    return "osm" in text or "openstreetmap" in text
+    return bool(resource.get("osm")) or _looks_like_osm(f"{resource['name']} {resource['source']}")
 
 
 def footnote(summary: dict, lang: str = "ja") -> str:

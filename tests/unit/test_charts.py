@@ -204,7 +204,7 @@ def test_top_n_reproduces_the_slides(slide_munis):
         "市区町村名",
     ]
     assert len(rows) == 30
-    assert rows[10][:7] == [2, "一般都市", 1, "27362", "大阪府", "泉南郡田尻町", 100]
+    assert rows[10][:7] == [2, "一般都市", 1, "27362", "大阪府", "泉南郡田尻町", 100.0]
     assert rows[0][7] == 7979 and isinstance(rows[0][7], int)
 
 
@@ -215,6 +215,9 @@ def test_highlight_tokens_and_matching(slide_munis):
     assert codes == {"13203", "27218", "01581"}
     assert unknown == ["282642", "存在しない市"]  # 28264 is not in the table (播磨町 is 28464)
     assert committee.parse_highlight(None) == [] and committee.parse_highlight(" ") == []
+    # a town named without its district; a ward name alone is not a municipality name
+    codes, unknown = committee.match_highlight(slide_munis, ["横瀬町", "播磨町", "北区", "京都市北区"])
+    assert codes == {"11361", "28464", "26101"} and unknown == ["北区"]
 
 
 # ------------------------------------------------------------------ figures
@@ -354,14 +357,16 @@ def test_pdf_embeds_the_font_and_png_is_300_dpi(tmp_path):
     written = charts.save_figure(fig, str(tmp_path / "scatter"))
     assert set(written) == {"png", "svg", "pdf"}
     pdf = (tmp_path / "scatter.pdf").read_bytes()
-    ps_name = font.family.replace(" ", "")  # e.g. NotoSansCJKjp / IPAexGothic
-    fonts = re.findall(rb"/BaseFont /([A-Z]{6}\+)?([^\s/]+)", pdf)
-    names = [n.decode() for _p, n in fonts]
-    assert any(n.lower().startswith(ps_name.lower()[:8]) for n in names), names
-    if font.pdf_fonttype == 42:
-        assert b"/FontFile2" in pdf
-    else:
-        assert b"/Subtype /Type3" in pdf and b"/CharProcs" in pdf
+    names = [n.decode() for n in re.findall(rb"/BaseFont /(?:[A-Z]{6}\+)?([^\s/]+)", pdf)]
+    # TrueType, embedded (FontFile2), with a ToUnicode map: the Japanese text is selectable
+    expected = font.family.replace(" ", "") if font.truetype_outlines else "KaigoTT"
+    assert any(n.startswith(expected[:8]) for n in names), names
+    assert b"/FontFile2" in pdf and b"/ToUnicode" in pdf
+    assert b"/Type3" not in pdf
+    # the figure keeps its own font after the PDF
+    assert {tuple(t.get_fontfamily()) for t in fig.findobj(charts_text_class())} == {
+        tuple(font_families(font))
+    }
     png = (tmp_path / "scatter.png").read_bytes()
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (11 * 300, 7 * 300)
@@ -370,6 +375,57 @@ def test_pdf_embeds_the_font_and_png_is_300_dpi(tmp_path):
     assert round(ppm_x * 0.0254) == 300
     svg = (tmp_path / "scatter.svg").read_text(encoding="utf-8")
     assert "<text" not in svg  # text as outlines: renders without the font
+
+
+def charts_text_class():
+    from matplotlib.text import Text
+
+    return Text
+
+
+def _cff_cjk_font():
+    """An installed Japanese font with CFF outlines (Noto Sans CJK JP, from the set-up), as a CjkFont."""
+    from matplotlib import font_manager
+
+    from kaigo_resource_plugin.core import fonts
+
+    for entry in sorted(font_manager.fontManager.ttflist, key=lambda e: (e.name, e.fname)):
+        if entry.name in fonts.PREFERRED_FAMILIES and entry.weight in (400, "normal", "regular"):
+            font = fonts.CjkFont(entry.name, entry.fname, fonts._has_truetype_outlines(entry.fname))
+            if not font.truetype_outlines and fonts._covers(entry.fname, fonts.PROBE_TEXT):
+                return font
+    pytest.skip("no Japanese font with CFF outlines installed: the TrueType conversion is not needed here")
+
+
+def test_truetype_copy_of_a_cff_font():
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+
+    from kaigo_resource_plugin.core import fonts
+
+    dejavu = font_manager.findfont("DejaVu Sans")
+    assert fonts.truetype_family_for(fonts.CjkFont("DejaVu Sans", dejavu, True), "abc") == "DejaVu Sans"
+    font = _cff_cjk_font()
+    family = fonts.truetype_family_for(font, "充足率（％）")
+    assert family is not None and family.startswith("Kaigo TT ")
+    assert fonts.truetype_family_for(font, "充足率（％）") == family  # cached
+    for weight in ("normal", "bold"):
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=family, weight=weight), fallback_to_default=False
+        )
+        tt = TTFont(path)
+        assert "glyf" in tt and "CFF " not in tt
+        assert all(ord(ch) in tt.getBestCmap() for ch in "充足率（％）A0")
+        assert ("bold" in path) == (weight == "bold")
+
+
+def test_pdf_falls_back_to_type3_glyphs(tmp_path, monkeypatch):
+    font = _cff_cjk_font()
+    monkeypatch.setattr(charts, "truetype_family_for", lambda *_a: None)
+    fig = charts.crosstab_figure(committee.crosstab([_m("31201", 50.0, 1)]), "ja", font=font)
+    charts.save_figure(fig, str(tmp_path / "ct"), formats=("pdf",), font=font)
+    pdf = (tmp_path / "ct.pdf").read_bytes()
+    assert b"/Type3" in pdf and b"/CharProcs" in pdf
 
 
 def test_saving_is_deterministic(tmp_path):

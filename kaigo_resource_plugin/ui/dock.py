@@ -1,0 +1,1181 @@
+"""The dock panel: choose layers, run the analysis in the background, see the styled map, table and chart.
+
+It runs the Processing algorithms (kaigo:blankareas → kaigo:sufficiencyrates; exports through
+kaigo:committeecharts and kaigo:exportmap) and never re-implements them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+import traceback
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsFieldProxyModel,
+    QgsMapLayerProxyModel,
+    QgsMessageLog,
+    QgsProcessingUtils,
+    QgsProject,
+    QgsRectangle,
+    QgsSettings,
+    QgsVectorLayer,
+)
+from qgis.gui import (
+    QgsCollapsibleGroupBox,
+    QgsDockWidget,
+    QgsDoubleSpinBox,
+    QgsFieldComboBox,
+    QgsFileWidget,
+    QgsMapLayerComboBox,
+)
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtGui import QIcon, QPixmap
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+try:  # Qt6 (QGIS 4) has QAction in QtGui, Qt5 in QtWidgets
+    from qgis.PyQt.QtGui import QAction
+except ImportError:  # Qt5
+    from qgis.PyQt.QtWidgets import QAction
+
+from ..compat import geometry_type
+from ..core.codes import muni_code_from_key, rollup_code
+from ..i18n_loader import output_language
+from ..styling import apply_resource_style, apply_status_style
+from .chart import ChartUnavailable, scatter_png
+from .fields import (
+    POINT_CENTROID,
+    POINT_ESTAT,
+    POINT_SURFACE,
+    detect_chome_fields,
+    is_chome_candidate,
+    suggest_type_name,
+    valid_type_name,
+)
+from .table_model import MunicipalityTableModel
+from .tasks import ERROR, LOG_TAG, WARNING, AlgorithmChain
+
+PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
+ICON = os.path.join(PLUGIN_DIR, "icons", "icon.svg")
+ROLE_PROPERTY = "kaigo/role"  # custom property on the layers the panel adds: chome / muni / resource
+BLANK_ALG, RATES_ALG = "kaigo:blankareas", "kaigo:sufficiencyrates"
+CHARTS_ALG, MAP_ALG = "kaigo:committeecharts", "kaigo:exportmap"
+SETTINGS = "kaigo_resource_plugin/dock/"
+LANGUAGE_INDEX = {"ja": 1, "en": 2}  # LANGUAGE enum of the chart and map algorithms: auto, ja, en
+
+
+def _action_text() -> str:
+    return QCoreApplication.translate("KaigoDock", "Kaigo resources")
+
+
+def _menu_name() -> str:
+    return QCoreApplication.translate("KaigoDock", "&Kaigo resources")
+
+
+def guarded(method):
+    """Slot wrapper: an unexpected exception becomes a message in the panel and the message bar."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            return method(self)
+        except Exception as err:  # noqa: BLE001 - never a traceback in the user's face
+            self.unexpected(err)
+            return None
+
+    return wrapper
+
+
+def _layer_filter(*names: str):
+    """Layer filter flags (QgsMapLayerProxyModel.Filter on 3.22, Qgis.LayerFilter on newer QGIS)."""
+    enum = getattr(Qgis, "LayerFilter", None) or QgsMapLayerProxyModel.Filter
+    flags = getattr(enum, names[0])
+    for name in names[1:]:
+        flags = flags | getattr(enum, name)
+    return flags
+
+
+def _numeric_fields():
+    """Field filter "numeric" (QgsFieldProxyModel.Filter on 3.22, Qgis.FieldFilter on newer QGIS)."""
+    enum = getattr(Qgis, "FieldFilter", None) or QgsFieldProxyModel.Filter
+    return enum.Numeric
+
+
+def _field_names(layer) -> list[str]:
+    return [f.name() for f in layer.fields()] if layer is not None else []
+
+
+class ImageLabel(QLabel):
+    """Shows a pixmap scaled to the label's width, keeping its aspect ratio."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pixmap: QPixmap | None = None
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setMinimumHeight(160)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def set_image(self, pixmap: QPixmap | None, text: str = "") -> None:
+        self._pixmap = pixmap
+        if pixmap is None:
+            self.setPixmap(QPixmap())
+            self.setText(text)
+        else:
+            self.setText("")
+            self._rescale()
+
+    def image(self) -> QPixmap | None:
+        return self._pixmap
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is None or self._pixmap.isNull():
+            return
+        width = max(200, self.width() - 4)
+        scaled = self._pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        self.setPixmap(scaled)
+        self.setMinimumHeight(min(scaled.height(), 600))
+
+
+class KaigoDock(QgsDockWidget):
+    """Dock panel of the kaigo resource plugin."""
+
+    def __init__(self, iface, parent=None):
+        super().__init__(parent)
+        self.iface = iface
+        self.project = QgsProject.instance()
+        self.lang = output_language()
+        self.chain: AlgorithmChain | None = None
+        self.result: dict = {}
+        self._run_started = 0.0
+        self._dialogs: list = []
+        self._last_message = ""
+        self._chome_user_set = False
+        self._run_settings: dict = {}
+        self.setObjectName("KaigoResourceDock")
+        self.setWindowTitle(self.tr("Kaigo resources – sufficiency rate"))
+        self._build()
+        self._restore_settings()
+        self.project.layersAdded.connect(self._layers_changed)
+        self.project.layersRemoved.connect(self._layers_changed)
+        self.project.layersWillBeRemoved.connect(self._forget_layers)
+        self.project.cleared.connect(self._project_cleared)
+        self._layers_changed()
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate("KaigoDock", text)
+
+    # =============================================================================== building the UI
+    def _build(self) -> None:
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_inputs(), self.tr("Analysis"))
+        self.tabs.addTab(self._build_results(), self.tr("Results"))
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.run_button = QPushButton(QIcon(ICON), self.tr("Run analysis"))
+        self.run_button.setToolTip(
+            self.tr("Runs kaigo:blankareas, then kaigo:sufficiencyrates, in the background")
+        )
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.setVisible(False)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+
+        main = QWidget()
+        layout = QVBoxLayout(main)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.message_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        self.setWidget(main)
+
+    def _build_inputs(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.chome_combo = QgsMapLayerComboBox()
+        self.chome_combo.setFilters(_layer_filter("PolygonLayer", "PointLayer", "NoGeometry"))
+        self.chome_combo.setAllowEmptyLayer(True)
+        self.chome_combo.setToolTip(
+            self.tr("e-Stat small-area boundaries (町丁・字等) with KEY_CODE, or chōme points")
+        )
+        self.chome_combo.layerChanged.connect(self._chome_changed)
+        self.chome_combo.activated.connect(self._chome_activated)
+        form.addRow(self.tr("Chōme layer"), self.chome_combo)
+
+        self.detect_label = QLabel()
+        self.detect_label.setWordWrap(True)
+        form.addRow("", self.detect_label)
+
+        self.resource_table = QTableWidget(0, 2)
+        self.resource_table.setHorizontalHeaderLabels([self.tr("Resource layer"), self.tr("Type name")])
+        header = self.resource_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.resource_table.verticalHeader().setVisible(False)
+        self.resource_table.setMinimumHeight(90)
+        self.resource_table.setMaximumHeight(150)
+        self.resource_table.setToolTip(
+            self.tr(
+                "Tick the layers of shops or facilities. The type name (ASCII) becomes the suffix of the "
+                "output fields, e.g. rate_pct_convenience."
+            )
+        )
+        form.addRow(self.tr("Resource layers"), self.resource_table)
+
+        self.radius_spin = QgsDoubleSpinBox()
+        self.radius_spin.setRange(10.0, 10000.0)
+        self.radius_spin.setDecimals(0)
+        self.radius_spin.setSingleStep(50.0)
+        self.radius_spin.setClearValue(500.0)
+        self.radius_spin.setValue(500.0)
+        self.radius_spin.setSuffix(" m")
+        self.radius_spin.setToolTip(self.tr("Distance on the ground from the chōme's representative point"))
+        form.addRow(self.tr("Radius"), self.radius_spin)
+
+        self.care3_spin = QgsDoubleSpinBox()
+        self.care3_spin.setRange(0.0, 0.999)
+        self.care3_spin.setDecimals(3)
+        self.care3_spin.setSingleStep(0.005)
+        self.care3_spin.setClearValue(0.109)
+        self.care3_spin.setValue(0.109)
+        self.care3_spin.setToolTip(
+            self.tr(
+                "Share of people aged 75+ certified at care level 3 or above (estimate; 0.109 by default). "
+                "At-home elderly = 75+ × (1 − share)."
+            )
+        )
+        form.addRow(self.tr("Care level 3+ share"), self.care3_spin)
+
+        self.elderly_combo = QgsFieldComboBox()
+        self.elderly_combo.setFilters(_numeric_fields())
+        self.elderly_combo.setToolTip(self.tr("Weight of each chōme: 75+ population (or at-home 75+)"))
+        form.addRow(self.tr("Elderly field"), self.elderly_combo)
+
+        advanced = QgsCollapsibleGroupBox(self.tr("Advanced settings"))
+        advanced.setCollapsed(True)
+        adv = QFormLayout(advanced)
+        adv.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.key_combo = QgsFieldComboBox()
+        adv.addRow(self.tr("Key field"), self.key_combo)
+        self.population_combo = QgsFieldComboBox()
+        self.population_combo.setFilters(_numeric_fields())
+        self.population_combo.setAllowEmptyFieldName(True)
+        adv.addRow(self.tr("Population field"), self.population_combo)
+        self.point_combo = QComboBox()
+        self.point_combo.addItem(self.tr("e-Stat representative point (X_CODE, Y_CODE)"), POINT_ESTAT)
+        self.point_combo.addItem(self.tr("Point on surface"), POINT_SURFACE)
+        self.point_combo.addItem(self.tr("Centroid"), POINT_CENTROID)
+        adv.addRow(self.tr("Representative point"), self.point_combo)
+        self.area_combo = QgsFieldComboBox()
+        self.area_combo.setFilters(_numeric_fields())
+        self.area_combo.setAllowEmptyFieldName(True)
+        self.area_combo.setToolTip(
+            self.tr("Official area of each chōme; empty: area computed on the ellipsoid (water excluded)")
+        )
+        self.area_combo.fieldChanged.connect(self._area_field_changed)
+        adv.addRow(self.tr("Area field"), self.area_combo)
+        self.area_unit_combo = QComboBox()
+        for unit in ("m²", "km²", "ha"):  # AREA_UNIT enum of kaigo:sufficiencyrates
+            self.area_unit_combo.addItem(unit)
+        adv.addRow(self.tr("Unit of the area field"), self.area_unit_combo)
+        self._area_field_changed("")
+        self.low_spin = QgsDoubleSpinBox()
+        self.low_spin.setRange(1.0, 100000.0)
+        self.low_spin.setDecimals(0)
+        self.low_spin.setClearValue(200.0)
+        self.low_spin.setValue(200.0)
+        adv.addRow(self.tr("Density threshold 1 (/km²)"), self.low_spin)
+        self.high_spin = QgsDoubleSpinBox()
+        self.high_spin.setRange(1.0, 100000.0)
+        self.high_spin.setDecimals(0)
+        self.high_spin.setClearValue(2000.0)
+        self.high_spin.setValue(2000.0)
+        adv.addRow(self.tr("Density threshold 2 (/km²)"), self.high_spin)
+        self.rollup_check = QCheckBox(self.tr("Designated cities as one municipality (wards rolled up)"))
+        adv.addRow(self.rollup_check)
+        self.folder_widget = QgsFileWidget()
+        self.folder_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        self.folder_widget.setToolTip(self.tr("Empty: temporary files"))
+        adv.addRow(self.tr("Output folder"), self.folder_widget)
+
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumHeight(110)
+        self.log_view.setPlaceholderText(self.tr("Processing log"))
+
+        layout = QVBoxLayout()
+        layout.addLayout(form)
+        layout.addWidget(advanced)
+        layout.addWidget(self.log_view)
+        layout.addStretch(1)
+        page.setLayout(layout)
+        return self._scroll(page)
+
+    def _build_results(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.summary_label = QLabel(self.tr("Run the analysis to see the municipalities here."))
+        self.summary_label.setWordWrap(True)
+        layout.addWidget(self.summary_label)
+
+        self.table_model = MunicipalityTableModel(self)
+        self.table_view = QTableView()
+        self.table_view.setModel(self.table_model)
+        self.table_view.setSortingEnabled(True)
+        self.table_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table_view.verticalHeader().setVisible(False)
+        self.table_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table_view.setToolTip(self.tr("Select a row to zoom the map to the municipality"))
+        self.table_view.selectionModel().selectionChanged.connect(self._selection_changed)
+        layout.addWidget(self.table_view)
+
+        self.chart_label = ImageLabel()
+        self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
+        layout.addWidget(self.chart_label)
+
+        exports = QHBoxLayout()
+        self.export_charts_button = QPushButton(self.tr("Export charts and tables…"))
+        self.export_charts_button.setToolTip(self.tr("Opens kaigo:committeecharts with this result"))
+        self.export_charts_button.clicked.connect(self.export_charts)
+        self.export_map_button = QPushButton(self.tr("Export map…"))
+        self.export_map_button.setToolTip(self.tr("Opens kaigo:exportmap with this result"))
+        self.export_map_button.clicked.connect(self.export_map)
+        exports.addWidget(self.export_charts_button)
+        exports.addWidget(self.export_map_button)
+        layout.addLayout(exports)
+
+        restyle_box = QgsCollapsibleGroupBox(self.tr("Existing result"))
+        restyle = QHBoxLayout(restyle_box)
+        self.restyle_combo = QgsMapLayerComboBox()
+        self.restyle_combo.setFilters(_layer_filter("VectorLayer"))
+        self.restyle_combo.setToolTip(
+            self.tr(
+                "A chōme result (field status) or a municipality table (field rate_pct) from an earlier run"
+            )
+        )
+        self.restyle_button = QPushButton(self.tr("Restyle / show"))
+        self.restyle_button.clicked.connect(self.restyle)
+        restyle.addWidget(self.restyle_combo, 1)
+        restyle.addWidget(self.restyle_button)
+        layout.addWidget(restyle_box)
+        layout.addStretch(1)
+        return self._scroll(page)
+
+    @staticmethod
+    def _scroll(page: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        return area
+
+    # =============================================================================== settings
+    def _restore_settings(self) -> None:
+        s = QgsSettings()
+        self.radius_spin.setValue(s.value(SETTINGS + "radius", 500.0, type=float))
+        self.care3_spin.setValue(s.value(SETTINGS + "care3_share", 0.109, type=float))
+        self.rollup_check.setChecked(s.value(SETTINGS + "rollup_wards", False, type=bool))
+
+    def _save_settings(self) -> None:
+        s = QgsSettings()
+        s.setValue(SETTINGS + "radius", self.radius_spin.value())
+        s.setValue(SETTINGS + "care3_share", self.care3_spin.value())
+        s.setValue(SETTINGS + "rollup_wards", self.rollup_check.isChecked())
+
+    # =============================================================================== layers
+    @staticmethod
+    def _is_ours(layer) -> bool:
+        return bool(layer.customProperty(ROLE_PROPERTY, ""))
+
+    def _layers_changed(self, *_args) -> None:
+        ours = [lyr for lyr in self.project.mapLayers().values() if self._is_ours(lyr)]
+        self.chome_combo.setExceptedLayerList(ours)
+        current = self.chome_combo.currentLayer()
+        if current is None or not (self._chome_user_set or is_chome_candidate(_field_names(current))):
+            for layer in self.project.mapLayers().values():
+                if isinstance(layer, QgsVectorLayer) and not self._is_ours(layer):
+                    if is_chome_candidate(_field_names(layer)):
+                        self.chome_combo.setLayer(layer)
+                        break
+        self._refresh_resources()
+        self._update_detection()
+
+    def _forget_layers(self, layer_ids) -> None:
+        """Result layers the user removes are forgotten (no call on a deleted layer afterwards)."""
+        gone = set(layer_ids)
+        for key in ("chome", "muni"):
+            layer = self.result.get(key)
+            if layer is not None and layer.id() in gone:
+                del self.result[key]
+        if "resources" in self.result:
+            self.result["resources"] = [lyr for lyr in self.result["resources"] if lyr.id() not in gone]
+
+    def _project_cleared(self) -> None:
+        self.result = {}
+        self._chome_user_set = False
+        self.table_model.set_rows([])
+        self._fit_table_height()
+        self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
+        self.summary_label.setText(self.tr("Run the analysis to see the municipalities here."))
+
+    def _chome_activated(self, *_args) -> None:
+        self._chome_user_set = True  # the user's choice is kept when layers come and go
+
+    def _chome_changed(self, *_args) -> None:
+        layer = self.chome_combo.currentLayer()
+        for combo in (self.elderly_combo, self.key_combo, self.population_combo, self.area_combo):
+            combo.setLayer(layer)
+        if layer is not None:
+            found = detect_chome_fields(_field_names(layer), self._has_polygons(layer))
+            if found.key:
+                self.key_combo.setField(found.key)
+            if found.elderly:
+                self.elderly_combo.setField(found.elderly)
+            self.population_combo.setField(found.population or "")
+            self.area_combo.setField(found.area or "")
+            if found.area:
+                self.area_unit_combo.setCurrentIndex(0)  # e-Stat AREA is in m²
+            self.point_combo.setCurrentIndex(self.point_combo.findData(found.point_method))
+        self._refresh_resources()
+        self._update_detection()
+
+    def _area_field_changed(self, name: str) -> None:
+        self.area_unit_combo.setEnabled(bool(name))
+        if name.upper() == "AREA":  # e-Stat boundaries give AREA in m²
+            self.area_unit_combo.setCurrentIndex(0)
+
+    @staticmethod
+    def _has_polygons(layer) -> bool:
+        return layer.isSpatial() and geometry_type(layer.wkbType()) == 2
+
+    def _update_detection(self) -> None:
+        layer = self.chome_combo.currentLayer()
+        if layer is None:
+            self.detect_label.setText(
+                self.tr("Add an e-Stat chōme layer (境界データ, with KEY_CODE) to the project.")
+            )
+            return
+        found = detect_chome_fields(_field_names(layer), self._has_polygons(layer))
+        lines = []
+        if found.found:
+            lines.append(self.tr("e-Stat fields detected: {fields}").format(fields=", ".join(found.found)))
+        if found.key is None:
+            lines.append(self.tr("No KEY_CODE field: choose the key field under Advanced settings."))
+        if found.elderly is None:
+            lines.append(self.tr("No elderly field found: choose one (75+ population)."))
+        elif found.elderly.upper() == "JINKO":
+            lines.append(
+                self.tr(
+                    "JINKO (total population) is the weight: import the census ages (T001082) with "
+                    "“Import e-Stat” to use the 75+ population."
+                )
+            )
+        if found.has_hcode:
+            lines.append(self.tr("Water areas (HCODE 8154) are left out."))
+        if found.area:
+            lines.append(
+                self.tr("No polygons: the density uses the area field {field} (m²).").format(field=found.area)
+            )
+        self.detect_label.setText("\n".join(f"・{line}" for line in lines))
+
+    def _refresh_resources(self) -> None:
+        """One row per vector layer that can hold resources; keeps the ticks and names the user set."""
+        previous = {}
+        for row in range(self.resource_table.rowCount()):
+            item = self.resource_table.item(row, 0)
+            name_item = self.resource_table.item(row, 1)
+            previous[item.data(Qt.ItemDataRole.UserRole)] = (
+                item.checkState() == Qt.CheckState.Checked,
+                name_item.text() if name_item is not None else "",
+            )
+        chome = self.chome_combo.currentLayer()
+        layers = []
+        for layer in self.project.mapLayers().values():
+            if not isinstance(layer, QgsVectorLayer) or self._is_ours(layer) or not layer.isSpatial():
+                continue
+            if chome is not None and layer.id() == chome.id():
+                continue
+            if geometry_type(layer.wkbType()) not in (0, 2):
+                continue
+            layers.append(layer)
+        layers.sort(key=lambda lyr: lyr.name())
+        self.resource_table.setRowCount(len(layers))
+        taken: set[str] = {v[1] for v in previous.values() if v[1]}
+        for row, layer in enumerate(layers):
+            item = QTableWidgetItem(layer.name())
+            item.setData(Qt.ItemDataRole.UserRole, layer.id())
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            if layer.id() in previous:
+                checked, name = previous[layer.id()]
+            else:
+                is_point = geometry_type(layer.wkbType()) == 0
+                checked = is_point and not is_chome_candidate(_field_names(layer))
+                name = suggest_type_name(layer.name(), row, taken)
+                taken.add(name)
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.resource_table.setItem(row, 0, item)
+            self.resource_table.setItem(row, 1, QTableWidgetItem(name))
+
+    # -- programmatic setters (tests, scripts) ----------------------------------------------------------
+    def set_chome_layer(self, layer) -> None:
+        self.chome_combo.setLayer(layer)
+        self._chome_changed()
+
+    def set_resource_layers(self, layers, type_names: list[str] | None = None) -> None:
+        """Tick exactly these layers (with these type names when given)."""
+        self._refresh_resources()
+        wanted = {lyr.id(): i for i, lyr in enumerate(layers)}
+        for row in range(self.resource_table.rowCount()):
+            item = self.resource_table.item(row, 0)
+            layer_id = item.data(Qt.ItemDataRole.UserRole)
+            checked = layer_id in wanted
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            if checked and type_names:
+                self.resource_table.item(row, 1).setText(type_names[wanted[layer_id]])
+
+    def selected_resources(self) -> list[tuple]:
+        """(layer, type name) of the ticked rows, in table order."""
+        out = []
+        for row in range(self.resource_table.rowCount()):
+            item = self.resource_table.item(row, 0)
+            if item.checkState() != Qt.CheckState.Checked:
+                continue
+            layer = self.project.mapLayer(item.data(Qt.ItemDataRole.UserRole))
+            if layer is not None:
+                out.append((layer, self.resource_table.item(row, 1).text().strip()))
+        return out
+
+    # =============================================================================== messages
+    def show_message(self, text: str, level=Qgis.MessageLevel.Info, bar: bool = True) -> None:
+        """A message in the panel and (unless ``bar`` is False) in the QGIS message bar."""
+        colours = {
+            Qgis.MessageLevel.Critical: "#b91c1c",
+            Qgis.MessageLevel.Warning: "#b45309",
+            Qgis.MessageLevel.Success: "#15803d",
+        }
+        self._last_message = text
+        self.message_label.setStyleSheet(f"color: {colours.get(level, '#1f2937')};")
+        self.message_label.setText(text)
+        self.message_label.setVisible(True)
+        if bar and self.iface is not None:
+            duration = 0 if level == Qgis.MessageLevel.Critical else 8
+            self.iface.messageBar().pushMessage(self.tr("Kaigo resources"), text, level, duration)
+
+    def unexpected(self, err: Exception) -> None:
+        """An error nobody foresaw: the traceback goes to the log panel, a sentence to the user."""
+        QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Critical)
+        self.show_message(
+            self.tr("Unexpected error: {error} (details in the Log Messages panel, tab Kaigo)").format(
+                error=f"{type(err).__name__}: {err}"
+            ),
+            Qgis.MessageLevel.Critical,
+        )
+
+    def last_message(self) -> str:
+        return self._last_message
+
+    def _log(self, text: str, level: int = 0) -> None:
+        if not text:
+            return
+        prefix = {WARNING: "⚠ ", ERROR: "✖ "}.get(level, "")
+        self.log_view.appendPlainText(prefix + text.rstrip())
+
+    # =============================================================================== running
+    def is_running(self) -> bool:
+        return self.chain is not None and self.chain.is_running()
+
+    def _validate(self) -> str | None:
+        """The first thing the user must fix before a run, or None."""
+        chome = self.chome_combo.currentLayer()
+        if chome is None:
+            return self.tr("Choose the chōme layer.")
+        if not self.key_combo.currentField():
+            return self.tr("Choose the key field of the chōme layer (KEY_CODE).")
+        if not self.elderly_combo.currentField():
+            return self.tr("Choose the elderly field of the chōme layer (75+ population).")
+        resources = self.selected_resources()
+        if not resources:
+            return self.tr("Tick at least one resource layer.")
+        names = [name for _layer, name in resources]
+        for name in names:
+            if not valid_type_name(name):
+                return self.tr(
+                    "Type name “{name}”: use ASCII letters, digits and _ only, starting with a letter."
+                ).format(name=name)
+        if len(set(names)) != len(names):
+            return self.tr("Give each resource layer a different type name.")
+        if self.low_spin.value() >= self.high_spin.value():
+            return self.tr("Density threshold 1 must be below threshold 2.")
+        return None
+
+    def _output_folder(self) -> str:
+        base = self.folder_widget.filePath().strip()
+        stamp = time.strftime("%Y%m%d_%H%M%S")
+        if base:
+            os.makedirs(base, exist_ok=True)
+            return tempfile.mkdtemp(prefix=f"kaigo_{stamp}_", dir=base)
+        return tempfile.mkdtemp(prefix="kaigo_dock_", dir=QgsProcessingUtils.tempFolder())
+
+    def blank_parameters(self, folder: str) -> dict:
+        chome = self.chome_combo.currentLayer()
+        resources = self.selected_resources()
+        return {
+            "INPUT": chome.id(),
+            "RESOURCES": [layer.id() for layer, _name in resources],
+            "TYPE_NAMES": ",".join(name for _layer, name in resources),
+            "RADIUS": self.radius_spin.value(),
+            "KEY_FIELD": self.key_combo.currentField(),
+            "POINT_METHOD": self.point_combo.currentData(),
+            "POPULATION_FIELD": self.population_combo.currentField(),
+            "OUTPUT": os.path.join(folder, "chome_access.gpkg"),
+        }
+
+    def rates_parameters(self, chome_result: str, folder: str) -> dict:
+        return {
+            "INPUT": chome_result,
+            "ELDERLY_FIELD": self.elderly_combo.currentField(),
+            "CARE3_SHARE": self.care3_spin.value(),
+            "POPULATION_FIELD": self.population_combo.currentField(),
+            "AREA_FIELD": self.area_combo.currentField(),
+            "AREA_UNIT": self.area_unit_combo.currentIndex(),
+            "THRESHOLD_LOW": self.low_spin.value(),
+            "THRESHOLD_HIGH": self.high_spin.value(),
+            "ROLLUP_WARDS": self.rollup_check.isChecked(),
+            "OUTPUT": os.path.join(folder, "municipalities.gpkg"),
+            "OUTPUT_CSV": os.path.join(folder, "municipalities.csv"),
+            "OUTPUT_XLSX": os.path.join(folder, "municipalities.xlsx"),
+            "KEY_FIELD": self.key_combo.currentField(),
+        }
+
+    @guarded
+    def run(self) -> None:
+        if self.is_running():
+            return
+        problem = self._validate()
+        if problem:
+            self.show_message(problem, Qgis.MessageLevel.Warning)
+            return
+        registry = QgsApplication.processingRegistry()
+        for alg_id in (BLANK_ALG, RATES_ALG):
+            if registry.algorithmById(alg_id) is None:
+                self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
+                return
+        self._save_settings()
+        try:
+            folder = self._output_folder()
+        except OSError as err:
+            self.show_message(
+                self.tr("Cannot write to the output folder {folder} ({reason}): choose another one.").format(
+                    folder=self.folder_widget.filePath(), reason=err.strerror or err
+                ),
+                Qgis.MessageLevel.Critical,
+            )
+            return
+        settings = {
+            "folder": folder,
+            "radius": self.radius_spin.value(),
+            "resources": self.selected_resources(),
+            "chome_name": self.chome_combo.currentLayer().name(),
+            "rollup": self.rollup_check.isChecked(),
+        }
+        blank = self.blank_parameters(folder)
+        steps = [
+            (BLANK_ALG, lambda _results: blank, 0.85),
+            (RATES_ALG, lambda results: self.rates_parameters(results[0]["OUTPUT"], folder), 0.15),
+        ]
+        self.log_view.clear()
+        self._log(self.tr("Output folder: {folder}").format(folder=folder))
+        if not self.folder_widget.filePath().strip():
+            self._log(
+                self.tr(
+                    "These are temporary files, deleted when QGIS closes: choose an output folder under "
+                    "Advanced settings to keep the results with the project."
+                )
+            )
+        self.chain = AlgorithmChain(steps, self.project, self)
+        self.chain.progress.connect(self._progress)
+        self.chain.message.connect(self._log)
+        self.chain.step_started.connect(self._step_started)
+        self._run_settings = settings
+        self.chain.finished.connect(self._chain_finished)
+        self._set_running(True)
+        self.show_message(self.tr("Running… QGIS stays usable; press Cancel to stop."), bar=False)
+        self._run_started = time.monotonic()
+        self.chain.start()
+
+    @guarded
+    def cancel(self) -> None:
+        if self.chain is not None:
+            self.chain.cancel()
+            self.cancel_button.setEnabled(False)
+            self.show_message(self.tr("Cancelling…"), bar=False)
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.tabs.widget(0).setEnabled(not running)
+        if running:
+            self.progress.setValue(0)
+
+    def _progress(self, value: float) -> None:
+        self.progress.setValue(int(max(0.0, min(100.0, value))))
+
+    def _step_started(self, index: int, alg_id: str) -> None:
+        text = [self.tr("Step 1/2: blank areas…"), self.tr("Step 2/2: sufficiency rates…")]
+        self._log(f"[{alg_id}]")
+        if 0 <= index < len(text):
+            self.progress.setFormat(f"{text[index]} %p%")
+
+    def _missing_text(self, alg_id: str) -> str:
+        return self.tr(
+            "The Processing algorithm {alg} is not available. Enable the Processing plugin and reinstall "
+            "this plugin."
+        ).format(alg=alg_id)
+
+    def _chain_finished(self, ok: bool, results: list, error: str, cancelled: bool) -> None:
+        settings, self._run_settings = self._run_settings, {}
+        try:
+            self._set_running(False)
+            self.progress.setFormat("%p%")
+            if cancelled:
+                self.progress.setValue(0)
+                self.show_message(
+                    self.tr("Cancelled: nothing was added to the project."), Qgis.MessageLevel.Info
+                )
+                return
+            if not ok:
+                self.progress.setValue(0)
+                if error.startswith("missing:"):
+                    text = self._missing_text(error[len("missing:") :])
+                else:
+                    text = error.strip() or self.tr(
+                        "The analysis failed; see the processing log in the panel."
+                    )
+                self.show_message(
+                    self.tr("The analysis failed: {error}").format(error=text), Qgis.MessageLevel.Critical
+                )
+                return
+            self._add_results(results, settings)
+        except Exception as err:  # noqa: BLE001 - never a traceback
+            self.unexpected(err)
+        finally:
+            chain, self.chain = self.chain, None
+            if chain is not None:
+                chain.deleteLater()
+
+    # =============================================================================== results
+    def _add_results(self, results: list, settings: dict) -> None:
+        chome_path = results[0]["OUTPUT"]
+        muni_path = results[1]["OUTPUT"]
+        chome = QgsVectorLayer(chome_path, self.tr("Chōme: blank areas"), "ogr")
+        muni = QgsVectorLayer(muni_path, self.tr("Municipalities: sufficiency rate"), "ogr")
+        if not chome.isValid() or not muni.isValid():
+            raise RuntimeError(
+                self.tr("the result files could not be opened: {path}").format(path=settings["folder"])
+            )
+        radius = settings["radius"]
+        counts = apply_status_style(chome, self.lang, radius_m=radius)
+        chome.setCustomProperty(ROLE_PROPERTY, "chome")
+        muni.setCustomProperty(ROLE_PROPERTY, "muni")
+        if muni.isSpatial():
+            from qgis.core import QgsFillSymbol, QgsSingleSymbolRenderer
+
+            muni.setRenderer(
+                QgsSingleSymbolRenderer(
+                    QgsFillSymbol.createSimple(
+                        {"color": "0,0,0,0", "outline_color": "#111827", "outline_width": "0.5"}
+                    )
+                )
+            )
+        pins = []
+        for layer, type_name in settings["resources"]:
+            copy = QgsVectorLayer(layer.source(), f"{layer.name()} ({type_name})", layer.providerType())
+            if not copy.isValid():
+                continue
+            apply_resource_style(copy)
+            copy.setCustomProperty(ROLE_PROPERTY, "resource")
+            pins.append(copy)
+
+        root = self.project.layerTreeRoot()
+        group_name = self.tr("Kaigo resources – {name} ({radius} m)").format(
+            name=settings["chome_name"], radius=f"{radius:g}"
+        )
+        group = root.insertGroup(0, group_name)
+        for layer in [*pins, muni, chome]:
+            self.project.addMapLayer(layer, False)
+            group.addLayer(layer)
+        self.result = {
+            "chome": chome,
+            "muni": muni,
+            "resources": pins,
+            "folder": settings["folder"],
+            "radius": radius,
+            "rollup": settings["rollup"],
+        }
+        self.restyle_combo.setLayer(chome)
+
+        self._load_table(muni)
+        self._zoom_to(chome.extent(), chome.crs())
+
+        blank, covered, nopop = counts["blank"], counts["covered"], counts["no_population"]
+        self.summary_label.setText(self._summary(blank, covered, nopop))
+        self.tabs.setCurrentIndex(1)
+        elapsed = time.monotonic() - self._run_started
+        self.show_message(
+            self.tr(
+                "Done in {seconds:.0f} s: {blank} blank, {covered} covered, {nopop} without population."
+            ).format(seconds=elapsed, blank=blank, covered=covered, nopop=nopop),
+            Qgis.MessageLevel.Success,
+        )
+
+    def _summary(self, blank: int, covered: int, nopop: int) -> str:
+        rows = self.table_model.rows()
+        text = self.tr(
+            "Chōme: {blank} blank areas (red), {covered} with access (blue), "
+            "{nopop} without population (grey)."
+        ).format(blank=blank, covered=covered, nopop=nopop)
+        if len(rows) == 1 and rows[0].get("rate_pct") is not None:
+            text += "\n" + self.tr("{name}: sufficiency rate {rate:.1f} %").format(
+                name=rows[0].get("muni_name") or rows[0].get("muni_code"), rate=float(rows[0]["rate_pct"])
+            )
+        elif rows:
+            text += "\n" + self.tr("{n} municipalities.").format(n=len(rows))
+        return text
+
+    def _load_table(self, muni) -> None:
+        names = _field_names(muni)
+        type_names = [n[len("rate_pct_") :] for n in names if n.startswith("rate_pct_")]
+        rows = []
+        for feature in muni.getFeatures():
+            rows.append({name: feature[name] for name in names})
+        self.table_model.set_rows(rows, type_names)
+        self.table_view.resizeColumnsToContents()
+        self._fit_table_height()
+        self.result.setdefault("muni", muni)
+        self._render_chart([])
+
+    def _fit_table_height(self) -> None:
+        """As tall as its rows (a one-town table leaves room for the chart), at most ~10 rows."""
+        view = self.table_view
+        rows = min(max(self.table_model.rowCount(), 1), 10)
+        height = (
+            view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + view.horizontalScrollBar().sizeHint().height()
+            + 2 * view.frameWidth()
+            + 2
+        )
+        view.setMinimumHeight(height)
+        view.setMaximumHeight(height)
+
+    def _render_chart(self, highlighted: list[str]) -> None:
+        rows = self.table_model.rows()
+        if not rows:
+            self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
+            return
+        try:
+            png = scatter_png(
+                rows,
+                highlighted,
+                self.lang,
+                thresholds=(self.low_spin.value(), self.high_spin.value()),
+            )
+        except ChartUnavailable as err:
+            QgsMessageLog.logMessage(f"scatter chart: {err.detail}", LOG_TAG, Qgis.MessageLevel.Warning)
+            reasons = {
+                ChartUnavailable.MISSING: self.tr("The scatter chart is not available in this installation."),
+                ChartUnavailable.EMPTY: self.tr(
+                    "No municipality has both a rate and a population density, so there is no scatter "
+                    "chart. Chōme points need an area field (Advanced settings)."
+                ),
+            }
+            text = reasons.get(err.kind) or self.tr("The scatter chart could not be drawn: {reason}").format(
+                reason=err.detail
+            )
+            self.chart_label.set_image(None, text)
+            return
+        pixmap = QPixmap()
+        pixmap.loadFromData(png, "PNG")
+        self.chart_label.set_image(pixmap)
+
+    def chart_pixmap(self) -> QPixmap | None:
+        return self.chart_label.image()
+
+    # -- table selection → zoom ------------------------------------------------------------------------------
+    def selected_codes(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table_view.selectionModel().selectedRows()})
+        return [c for c in (self.table_model.code_at(r) for r in rows) if c]
+
+    @guarded
+    def _selection_changed(self) -> None:
+        codes = self.selected_codes()
+        if not codes:
+            return
+        extent, crs = self.municipality_extent(codes)
+        if extent is not None:
+            self._zoom_to(extent, crs)
+        self._render_chart(codes)
+
+    def municipality_extent(self, codes: list[str]):
+        """Bounding box (and its CRS) of these municipalities: from the municipality layer's geometry when
+        it has one, else from the chōme result (muni_code, or the first five digits of KEY_CODE)."""
+        wanted = set(codes)
+        muni = self.result.get("muni")
+        if muni is not None and muni.isSpatial() and "muni_code" in _field_names(muni):
+            rect, found = QgsRectangle(), False
+            for feature in muni.getFeatures():
+                if str(feature["muni_code"]) in wanted and feature.hasGeometry():
+                    rect = self._combine(rect, feature.geometry().boundingBox(), found)
+                    found = True
+            if found:
+                return rect, muni.crs()
+        chome = self.result.get("chome")
+        if chome is None:
+            return None, None
+        names = _field_names(chome)
+        field = "muni_code" if "muni_code" in names else ("KEY_CODE" if "KEY_CODE" in names else None)
+        if field is None:
+            return None, None
+        rect, found = QgsRectangle(), False
+        request = QgsFeatureRequest().setSubsetOfAttributes([field], chome.fields())
+        for feature in chome.getFeatures(request):
+            code = muni_code_from_key(feature[field])
+            if code is None or not feature.hasGeometry():
+                continue
+            if code in wanted or rollup_code(code, True) in wanted:
+                rect = self._combine(rect, feature.geometry().boundingBox(), found)
+                found = True
+        return (rect, chome.crs()) if found else (None, None)
+
+    @staticmethod
+    def _combine(rect: QgsRectangle, other: QgsRectangle, started: bool) -> QgsRectangle:
+        if not started:
+            return QgsRectangle(other)
+        rect.combineExtentWith(other)
+        return rect
+
+    def _zoom_to(self, extent: QgsRectangle, crs) -> None:
+        if self.iface is None or extent is None:
+            return
+        canvas = self.iface.mapCanvas()
+        dest = canvas.mapSettings().destinationCrs()
+        rect = QgsRectangle(extent)
+        if rect.width() == 0 and rect.height() == 0:  # one point: show its surroundings
+            pad = 0.005 if (crs is not None and crs.isGeographic()) else 500.0
+            rect = QgsRectangle(
+                rect.xMinimum() - pad, rect.yMinimum() - pad, rect.xMaximum() + pad, rect.yMaximum() + pad
+            )
+        if dest.isValid() and crs is not None and crs.isValid() and dest != crs:
+            rect = QgsCoordinateTransform(crs, dest, self.project).transformBoundingBox(rect)
+        elif not dest.isValid() and crs is not None and crs.isValid():
+            canvas.setDestinationCrs(crs)
+        rect.scale(1.08)
+        canvas.setExtent(rect)
+        canvas.refresh()
+
+    # =============================================================================== restyle and export
+    @guarded
+    def restyle(self) -> None:
+        layer = self.restyle_combo.currentLayer()
+        if layer is None:
+            self.show_message(self.tr("Choose a result layer to restyle."), Qgis.MessageLevel.Warning)
+            return
+        names = _field_names(layer)
+        if "status" in names:
+            counts = apply_status_style(layer, self.lang, radius_m=self.radius_spin.value())
+            layer.setCustomProperty(ROLE_PROPERTY, "chome")
+            self.result["chome"] = layer
+            if self.iface is not None and hasattr(self.iface, "layerTreeView"):
+                self.iface.layerTreeView().refreshLayerSymbology(layer.id())
+            self.summary_label.setText(
+                self._summary(counts["blank"], counts["covered"], counts["no_population"])
+            )
+            self.show_message(
+                self.tr(
+                    "Restyled {layer}: {blank} blank, {covered} covered, {nopop} without population."
+                ).format(
+                    layer=layer.name(),
+                    blank=counts["blank"],
+                    covered=counts["covered"],
+                    nopop=counts["no_population"],
+                ),
+                Qgis.MessageLevel.Success,
+            )
+        elif "rate_pct" in names and "muni_code" in names:
+            self.result["muni"] = layer
+            self._load_table(layer)
+            self.tabs.setCurrentIndex(1)
+            self.show_message(
+                self.tr("Showing {n} municipalities of {layer}.").format(
+                    n=self.table_model.rowCount(), layer=layer.name()
+                ),
+                Qgis.MessageLevel.Info,
+            )
+        else:
+            self.show_message(
+                self.tr(
+                    "{layer} has neither a status field (chōme result of kaigo:blankareas) nor rate_pct "
+                    "(municipality table of kaigo:sufficiencyrates)."
+                ).format(layer=layer.name()),
+                Qgis.MessageLevel.Warning,
+            )
+
+    def charts_parameters(self) -> dict | None:
+        muni = self.result.get("muni")
+        if muni is None:
+            return None
+        return {
+            "INPUT": muni.id() if self.project.mapLayer(muni.id()) else muni.source(),
+            "HIGHLIGHT": ",".join(self.selected_codes()),
+            "LANGUAGE": LANGUAGE_INDEX[self.lang],
+            "THRESHOLD_LOW": self.low_spin.value(),
+            "THRESHOLD_HIGH": self.high_spin.value(),
+            **self._export_folder("charts"),
+        }
+
+    def map_parameters(self) -> dict | None:
+        chome = self.result.get("chome")
+        if chome is None:
+            return None
+        return {
+            "INPUT": chome.id() if self.project.mapLayer(chome.id()) else chome.source(),
+            "RESOURCES": [
+                lyr.id() for lyr in self.result.get("resources", []) if self.project.mapLayer(lyr.id())
+            ],
+            "MUNI_CODES": ",".join(self.selected_codes()),
+            "LANGUAGE": LANGUAGE_INDEX[self.lang],
+            "RADIUS": self.result.get("radius", self.radius_spin.value()),
+            **self._export_folder("maps"),
+        }
+
+    def _export_folder(self, name: str) -> dict:
+        """OUTPUT_FOLDER beside the run's own files (the dialog lets the user change it)."""
+        folder = self.result.get("folder")
+        return {"OUTPUT_FOLDER": os.path.join(folder, name)} if folder else {}
+
+    @guarded
+    def export_charts(self) -> None:
+        self._open_algorithm(CHARTS_ALG, self.charts_parameters())
+
+    @guarded
+    def export_map(self) -> None:
+        self._open_algorithm(MAP_ALG, self.map_parameters())
+
+    def _open_algorithm(self, alg_id: str, params: dict | None):
+        if params is None:
+            self.show_message(
+                self.tr("Run the analysis (or restyle an existing result) first."), Qgis.MessageLevel.Warning
+            )
+            return None
+        alg = QgsApplication.processingRegistry().algorithmById(alg_id)
+        if alg is None:
+            self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
+            return None
+        from .tasks import filter_parameters
+
+        params, _unknown = filter_parameters(alg, params)
+        import processing
+
+        dialog = processing.createAlgorithmDialog(alg_id, params)
+        if dialog is None:
+            self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
+            return None
+        self._dialogs = [d for d in self._dialogs if d.isVisible()] + [dialog]
+        dialog.show()
+        return dialog
+
+    # =============================================================================== teardown
+    def shutdown(self) -> None:
+        if self.chain is not None:
+            self.chain.cancel()
+        for signal, slot in (
+            (self.project.layersAdded, self._layers_changed),
+            (self.project.layersRemoved, self._layers_changed),
+            (self.project.layersWillBeRemoved, self._forget_layers),
+            (self.project.cleared, self._project_cleared),
+        ):
+            try:
+                signal.disconnect(slot)
+            except (TypeError, RuntimeError):
+                pass
+        for dialog in self._dialogs:
+            dialog.close()
+        self._dialogs = []
+
+
+def install_dock(iface):
+    """Add the panel (right dock area) and its action (Plugins toolbar and menu); return both."""
+    main_window = iface.mainWindow()
+    dock = KaigoDock(iface, main_window)
+    iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    action = QAction(QIcon(ICON), _action_text(), main_window)
+    action.setObjectName("KaigoResourceDockAction")
+    action.setCheckable(True)
+    action.setChecked(True)
+    action.setToolTip(
+        QCoreApplication.translate("KaigoDock", "Show the blank-area and sufficiency-rate panel")
+    )
+    action.toggled.connect(dock.setUserVisible)
+    dock.openedStateChanged.connect(action.setChecked)
+    iface.addToolBarIcon(action)
+    iface.addPluginToMenu(_menu_name(), action)
+    return dock, action
+
+
+def remove_dock(iface, dock, action) -> None:
+    """Undo install_dock: cancel a running analysis, remove the panel, the toolbar icon and the menu entry."""
+    if dock is not None:
+        dock.shutdown()
+        if hasattr(iface, "removeDockWidget"):
+            iface.removeDockWidget(dock)
+        dock.hide()
+        dock.deleteLater()
+    if action is not None:
+        iface.removeToolBarIcon(action)
+        if hasattr(iface, "removePluginMenu"):  # the pytest-qgis stub has no removePluginMenu
+            iface.removePluginMenu(_menu_name(), action)
+        action.deleteLater()

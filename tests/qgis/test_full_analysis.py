@@ -1,0 +1,272 @@
+"""kaigo:fullanalysis end to end, the shipped model, batch runs and qgis_process --json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import zipfile
+
+import pytest
+from kaigo_paths import ROOT, SAMPLE
+
+DAITO = str(SAMPLE / "daito-27218" / "chome.shp")
+AGES = str(SAMPLE / "osaka-2020-ages" / "tblT001082C27.csv")
+OSAKA_POINTS = str(SAMPLE / "osaka-2015-points" / "27-oosaka-all.dbf")
+SHOPS = str(SAMPLE / "osm-2014" / "convenience_osaka.geojson")
+LIBRARIES = str(SAMPLE / "osm-2014" / "library_osaka.geojson")
+QP = str(ROOT / "scripts" / "qgis_process.sh")
+
+RATE_FIELDS = (
+    "muni_code",
+    "pop_75plus",
+    "at_home_75plus",
+    "at_home_with_access",
+    "at_home_without_access",
+    "rate_pct",
+)
+
+
+def _rows(path_or_layer):
+    from qgis.core import QgsVectorLayer
+
+    layer = path_or_layer if not isinstance(path_or_layer, str) else QgsVectorLayer(path_or_layer, "t", "ogr")
+    assert layer.isValid(), path_or_layer
+    names = layer.fields().names()
+    return {f["muni_code"]: {n: f[n] for n in names} for f in layer.getFeatures()}
+
+
+def _csv_rows(path):
+    raw = open(path, "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf"), "CSV must carry a BOM for Excel"
+    return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+
+
+def _check_file_opens(path):
+    data = open(path, "rb").read()
+    if path.endswith(".png"):
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    elif path.endswith(".pdf"):
+        assert data[:5] == b"%PDF-" and b"%%EOF" in data[-1024:], path
+    elif path.endswith(".svg"):
+        assert b"<svg" in data[:4096], path
+    elif path.endswith(".xlsx"):
+        with zipfile.ZipFile(path) as zf:
+            assert "xl/workbook.xml" in zf.namelist(), path
+    elif path.endswith(".csv"):
+        assert data.startswith(b"\xef\xbb\xbf"), path
+        data[3:].decode("utf-8")
+    elif path.endswith(".gpkg"):
+        from qgis.core import QgsVectorLayer
+
+        assert QgsVectorLayer(path, "x", "ogr").isValid(), path
+    elif path.endswith((".txt", ".json")):
+        text = data.decode("utf-8")
+        assert text.strip(), path
+        if path.endswith(".json"):
+            json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def daito_full(plugin, tmp_path_factory):
+    import processing
+
+    out = tmp_path_factory.mktemp("full") / "out"
+    res = processing.run(
+        "kaigo:fullanalysis",
+        {
+            "CHOME": [DAITO],
+            "AGES": [AGES],
+            "RESOURCES": [SHOPS],
+            "RADIUS": 500,
+            "CARE3_SHARE": 0.109,
+            "HIGHLIGHT": "27218",
+            "OUTPUT_FOLDER": str(out),
+        },
+    )
+    return res, out
+
+
+def test_fullanalysis_writes_every_output_and_they_open(daito_full):
+    res, out = daito_full
+    for name in (
+        "chome.gpkg",
+        "municipalities.gpkg",
+        "municipalities.csv",
+        "municipalities.xlsx",
+        "join_report.csv",
+        "run_summary.txt",
+        "run_summary.json",
+    ):
+        assert (out / name).is_file(), name
+    files = res["FILES"].splitlines()
+    assert files and all(os.path.isfile(f) for f in files)
+    for f in files:
+        _check_file_opens(f)
+    charts = sorted(p.name for p in (out / "charts").iterdir())
+    for stem in ("crosstab", "topn", "scatter_rate_pct"):
+        for ext in (".png", ".svg", ".pdf"):
+            assert stem + ext in charts, (stem, ext)
+    assert {"map_27218.png", "map_27218.pdf"} <= {p.name for p in (out / "maps").iterdir()}
+    # nothing temporary left behind
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_fullanalysis_daito_figures(daito_full):
+    res, out = daito_full
+    rows = _csv_rows(out / "municipalities.csv")
+    assert [r["muni_code"] for r in rows] == ["27218"]
+    daito = rows[0]
+    assert int(daito["pop_75plus"]) == 15784
+    assert float(daito["at_home_75plus"]) == pytest.approx(15784 * (1 - 0.109))
+    assert float(daito["rate_pct"]) == pytest.approx(30.7, abs=0.05)  # shared data README figure
+    assert res["N_MUNICIPALITIES"] == 1
+    summary = (out / "run_summary.txt").read_text(encoding="utf-8")
+    assert "e-Stat" in summary and "© OpenStreetMap contributors" in summary  # sample lies in osm-2014/
+    assert "convenience_osaka" in summary
+    assert "令和2年国勢調査" in summary and "0.109" in summary and "QGIS" in summary
+
+
+def test_shipped_model_gives_the_same_table_as_fullanalysis(daito_full, tmp_path):
+    import processing
+
+    _, out = daito_full
+    res = processing.run(
+        "kaigo:analysismodel",
+        {
+            "CHOME": [DAITO],
+            "AGES": [AGES],
+            "RESOURCES": [SHOPS],
+            "RADIUS": 500,
+            "CARE3_SHARE": 0.109,
+            "rates:municipalities": str(tmp_path / "muni.gpkg"),
+            "blank:chome": str(tmp_path / "chome.gpkg"),
+            "import:join_report": str(tmp_path / "report.gpkg"),
+            "charts:charts": str(tmp_path / "charts"),
+        },
+    )
+    model_rows = _rows(res["rates:municipalities"])
+    full_rows = _rows(str(out / "municipalities.gpkg"))
+    assert set(model_rows) == set(full_rows) == {"27218"}
+    for code in full_rows:
+        for field in RATE_FIELDS:
+            assert model_rows[code][field] == full_rows[code][field], field
+    assert (tmp_path / "charts" / "crosstab.png").is_file()
+
+
+def test_batch_runs_per_municipality_equal_one_run_over_all(plugin, tmp_path):
+    """What QGIS batch processing does: one fresh run per input. Results equal a single run."""
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    src = QgsVectorLayer(OSAKA_POINTS, "osaka", "ogr")
+    codes = ["27218", "27210", "27229"]  # 大東市, 枚方市, 四條畷市
+    parts = []
+    for code in codes:
+        sub = processing.run(
+            "native:extractbyexpression",
+            {
+                "INPUT": src,
+                "EXPRESSION": f"left(\"KEY_CODE\", 5) = '{code}'",
+                "OUTPUT": str(tmp_path / f"in_{code}.gpkg"),
+            },
+        )["OUTPUT"]
+        parts.append(sub)
+    whole_in = processing.run(
+        "native:extractbyexpression",
+        {
+            "INPUT": src,
+            "EXPRESSION": "left(\"KEY_CODE\", 5) IN ('27218','27210','27229')",
+            "OUTPUT": str(tmp_path / "in_all.gpkg"),
+        },
+    )["OUTPUT"]
+
+    def rates(chome, tag):
+        blank = processing.run(
+            "kaigo:blankareas",
+            {
+                "INPUT": chome,
+                "RESOURCES": [SHOPS, LIBRARIES],
+                "POPULATION_FIELD": "JINKO",
+                "OUTPUT": str(tmp_path / f"b_{tag}.gpkg"),
+            },
+        )["OUTPUT"]
+        muni = processing.run(
+            "kaigo:sufficiencyrates",
+            {
+                "INPUT": blank,
+                "ELDERLY_FIELD": "JINKO",
+                "CARE3_SHARE": 0.0,
+                "OUTPUT": str(tmp_path / f"r_{tag}.gpkg"),
+            },
+        )["OUTPUT"]
+        return blank, _rows(muni)
+
+    single = {}
+    per_key = {}
+    for code, part in zip(codes, parts):
+        blank, rows = rates(part, code)
+        single.update(rows)
+        for f in QgsVectorLayer(blank, "b", "ogr").getFeatures():
+            per_key[f["KEY_CODE"]] = (f["has_access"], f["n_within"], f["nearest_m"], f["status"])
+    whole_blank, whole = rates(whole_in, "all")
+    assert set(single) == set(whole) == set(codes)
+    for code in codes:
+        for field in (
+            "rate_pct",
+            "rate_pct_convenience_osaka",
+            "rate_pct_library_osaka",
+            "at_home_with_access",
+        ):
+            assert single[code][field] == pytest.approx(whole[code][field], rel=1e-12), (code, field)
+    whole_key = {
+        f["KEY_CODE"]: (f["has_access"], f["n_within"], f["nearest_m"], f["status"])
+        for f in QgsVectorLayer(whole_blank, "b", "ogr").getFeatures()
+    }
+    assert whole_key == per_key
+
+
+def test_qgis_process_json_run_lists_every_output(plugin, tmp_path):
+    out = tmp_path / "qp"
+    proc = subprocess.run(
+        [
+            QP,
+            "--json",
+            "run",
+            "kaigo:fullanalysis",
+            "--",
+            f"CHOME={DAITO}",
+            f"AGES={AGES}",
+            f"RESOURCES={SHOPS}",
+            f"RESOURCES={LIBRARIES}",
+            f"OUTPUT_FOLDER={out}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(proc.stdout)
+    results = data["results"]
+    for key in (
+        "CHOME_GPKG",
+        "MUNICIPALITIES_GPKG",
+        "MUNICIPALITIES_CSV",
+        "MUNICIPALITIES_XLSX",
+        "JOIN_REPORT",
+        "SUMMARY",
+        "CHARTS_FOLDER",
+        "MAPS_FOLDER",
+        "FILES",
+        "OUTPUT_FOLDER",
+    ):
+        assert results.get(key), key
+    files = results["FILES"].splitlines()
+    assert len(files) >= 20
+    for f in files:
+        assert os.path.isfile(f), f
+        _check_file_opens(f)
+    rows = _csv_rows(out / "municipalities.csv")
+    assert "rate_pct_library_osaka" in rows[0] and "rate_pct_convenience_osaka" in rows[0]
