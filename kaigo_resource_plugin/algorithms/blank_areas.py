@@ -429,8 +429,17 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
     append_values = _value_setter(n_in, n_added)
     total = max(len(fids), 1)
     fast_insert = QgsFeatureSink.FastInsert
-    add = sink.addFeature
+    add_many = sink.addFeatures
+    batch: list = []  # features are handed to the sink 64 at a time (fewer calls into QGIS)
+    push = batch.append
     get_row = rows.get
+
+    def add(feature, flags) -> None:
+        if batch:
+            add_many(batch, flags)
+            batch.clear()
+        sink.addFeature(feature, flags)
+
     req = QgsFeatureRequest()
     if not chome.has_geometry:
         req.setFlags(QgsFeatureRequest.NoGeometry)
@@ -443,7 +452,10 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
         vals = get_row(f.id())
         if vals is not None:
             append_values(f, vals)
-            add(f, fast_insert)
+            push(f)
+            if len(batch) == 64:
+                add_many(batch, fast_insert)
+                batch.clear()
             continue
         where = special.get(f.id())
         if where is None:
@@ -481,6 +493,8 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
             attrs = f.attributes()
             f.setAttributes([attrs[j] for j in keep] + list(vals))
         add(f, fast_insert)
+    if batch:
+        add_many(batch, fast_insert)
 
 
 def _point(chome, g: int):
