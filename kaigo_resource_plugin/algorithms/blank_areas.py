@@ -32,6 +32,7 @@ from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
 from .base import KaigoAlgorithm, check_cancel
 from .layer_io import (
+    gc_paused,
     iterate,
     plain_layer,
     read_chome,
@@ -155,6 +156,10 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def run(self, parameters, context, feedback):
+        with gc_paused():
+            return self._run(parameters, context, feedback)
+
+    def _run(self, parameters, context, feedback):
         clock = _Clock(feedback)
         source = self.parameterAsSource(parameters, self.INPUT, context)
         clock.lap("source")

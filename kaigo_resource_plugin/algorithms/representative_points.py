@@ -22,7 +22,14 @@ from ..compat import make_field
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
 from .base import KaigoAlgorithm, check_cancel
-from .layer_io import iterate, plain_layer, read_chome, remove_partial_output, unreadable_layers
+from .layer_io import (
+    gc_paused,
+    iterate,
+    plain_layer,
+    read_chome,
+    remove_partial_output,
+    unreadable_layers,
+)
 
 ADDED_FIELDS = (
     ("rep_method", "string"),
@@ -89,6 +96,10 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def run(self, parameters, context, feedback):
+        with gc_paused():
+            return self._run(parameters, context, feedback)
+
+    def _run(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(
