@@ -433,3 +433,39 @@ def test_qgis_process_json(daito, convenience, tmp_path):
     data = json.loads(proc.stdout[proc.stdout.index("{") :])
     assert data["results"]["OUTPUT"] == str(out)
     assert out.exists()
+
+
+def test_selected_features_only_and_layer_filter(run_alg, daito, convenience, tmp_path):
+    """A selection (QgsProcessingFeatureSourceDefinition) and a layer filter are honoured: the bulk
+    reading path must not read the whole file behind the layer."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsProject, QgsVectorLayer
+
+    layer = QgsVectorLayer(str(daito), "daito_sel", "ogr")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        ids = [f.id() for f in layer.getFeatures()][:10]
+        layer.selectByIds(ids)
+        out = tmp_path / "sel.gpkg"
+        run_alg(
+            ALG,
+            {
+                "INPUT": QgsProcessingFeatureSourceDefinition(layer.id(), True),
+                "RESOURCES": [str(convenience)],
+                "OUTPUT": str(out),
+            },
+        )
+        _, feats = features(out)
+        assert len(feats) == 10
+        full = tmp_path / "full.gpkg"
+        run_alg(ALG, {"INPUT": str(daito), "RESOURCES": [str(convenience)], "OUTPUT": str(full)})
+        ref = by_key(features(full)[1], "has_access", "n_within", "nearest_m")
+        assert by_key(feats, "has_access", "n_within", "nearest_m") == {k: ref[k] for k in by_key(feats)}
+        filtered = QgsVectorLayer(str(daito), "daito_filter", "ogr")
+        filtered.setSubsetString('"JINKO" > 2000')
+        n_filtered = filtered.featureCount()
+        assert 0 < n_filtered < 124
+        out2 = tmp_path / "filter.gpkg"
+        run_alg(ALG, {"INPUT": filtered, "RESOURCES": [str(convenience)], "OUTPUT": str(out2)})
+        assert len(features(out2)[1]) == n_filtered
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

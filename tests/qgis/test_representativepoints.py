@@ -106,3 +106,30 @@ def test_missing_key_field(run_alg, tottori, tmp_path):
         run_alg(ALG, {"INPUT": str(tottori), "KEY_FIELD": "CODE_X", "OUTPUT": str(out)})
     assert "CODE_X" in str(err.value) and "KEY_FIELD" in str(err.value)
     assert not out.exists()
+
+
+def test_2020_table_without_crs_is_jgd2011(run_alg, shared_data, tmp_path):
+    """大東市's .dbf alone: a table with PREF (2020 layout): X_CODE/Y_CODE taken as JGD2011."""
+    import shutil
+
+    from qgis.core import QgsProcessingFeedback
+
+    tbl = tmp_path / "daito_table.dbf"
+    shutil.copy(shared_data / "daito-27218" / "chome.dbf", tbl)
+    shutil.copy(shared_data / "daito-27218" / "chome.cpg", tmp_path / "daito_table.cpg")
+
+    class FB(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.lines = []
+
+        def pushInfo(self, text):  # noqa: N802
+            self.lines.append(text)
+
+    fb = FB()
+    out = tmp_path / "t.gpkg"
+    run_alg(ALG, {"INPUT": str(tbl), "OUTPUT": str(out)}, feedback=fb)
+    layer, feats = features(out)
+    assert layer.crs().authid() == "EPSG:6668"
+    assert len(feats) == 124
+    assert any("EPSG:6668" in line for line in fb.lines)
