@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import QgsProcessingProvider
+from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
@@ -35,14 +35,14 @@ class KaigoProvider(QgsProcessingProvider):
         # Graphical models shipped with the plugin (open them in the Model Designer to adapt them).
         # Their child algorithms are ours: a model can only resolve them once this provider is in the
         # registry, so the plugin refreshes the provider right after registering it.
-        from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
+        from qgis.core import QgsApplication
 
         if QgsApplication.processingRegistry().providerById(self.id()) is None:
             return
         models = os.path.join(PLUGIN_DIR, "models")
         for name in sorted(os.listdir(models)) if os.path.isdir(models) else []:
             if name.endswith(".model3"):
-                model = _shipped_model_class(QgsProcessingModelAlgorithm)()
+                model = KaigoModel()
                 if model.fromFile(os.path.join(models, name)):
                     self.addAlgorithm(model)
 
@@ -52,23 +52,20 @@ _MODEL_TITLES = {
 }
 
 
-def _shipped_model_class(base):
-    """A model whose id stays ASCII ("kaigo:analysismodel") while its title and group are translated."""
+class KaigoModel(QgsProcessingModelAlgorithm):
+    """A shipped model whose id stays ASCII ("kaigo:analysismodel") while its title and group are translated."""
 
-    class KaigoModel(base):
-        def displayName(self):  # noqa: N802
-            return QCoreApplication.translate("KaigoModel", _MODEL_TITLES.get(self.name(), self.name()))
+    def displayName(self):  # noqa: N802
+        return QCoreApplication.translate("KaigoModel", _MODEL_TITLES.get(self.name(), self.name()))
 
-        def group(self):
-            return QCoreApplication.translate("KaigoModel", "4 · Models")
+    def group(self):
+        return QCoreApplication.translate("KaigoModel", "4 · Models")
 
-        def groupId(self):  # noqa: N802
-            return "models"
+    def groupId(self):  # noqa: N802
+        return "models"
 
-        def createInstance(self):  # noqa: N802
-            clone = KaigoModel()
-            clone.loadVariant(self.toVariant())
-            clone.setSourceFilePath(self.sourceFilePath())
-            return clone
-
-    return KaigoModel
+    def createInstance(self):  # noqa: N802
+        clone = KaigoModel()
+        clone.loadVariant(self.toVariant())
+        clone.setSourceFilePath(self.sourceFilePath())
+        return clone
