@@ -122,7 +122,9 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.INPUT, self.tr("Municipality table (from Sufficiency rates)"), [QgsProcessing.TypeVector]
+                self.INPUT,
+                self.tr("Municipality table (from Sufficiency rates)"),
+                [QgsProcessing.SourceType.TypeVector],
             )
         )
         self.addParameter(
@@ -153,7 +155,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterNumber(
                 self.TOP_N,
                 self.tr("Rows of the top-N tables"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 10,
                 False,
                 1,
@@ -163,7 +165,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterNumber(
                 self.THRESHOLD_LOW,
                 self.tr("Density threshold between classes 1 and 2 (people/km²)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 DEFAULT_THRESHOLDS[0],
                 False,
                 0.0,
@@ -173,7 +175,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterNumber(
                 self.THRESHOLD_HIGH,
                 self.tr("Density threshold between classes 2 and 3 (people/km²)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 DEFAULT_THRESHOLDS[1],
                 False,
                 0.0,
@@ -289,7 +291,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         rows = []
         expr_codes: set[str] = set()
         total = max(1, source.featureCount())
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         for i, feat in enumerate(source.getFeatures(request)):
             if i % 500 == 0:
                 check_cancel(feedback)

@@ -129,14 +129,14 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
                 self.tr("Chōme with status (from Blank areas)"),
-                [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeVectorPoint],
+                [QgsProcessing.SourceType.TypeVectorPolygon, QgsProcessing.SourceType.TypeVectorPoint],
             )
         )
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.RESOURCES,
                 self.tr("Resources (blue pins)"),
-                QgsProcessing.TypeVectorAnyGeometry,
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
                 optional=True,
             )
         )
@@ -160,7 +160,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterNumber(
                 self.RADIUS,
                 self.tr("Radius shown in the legend (m)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 500.0,
                 False,
                 1.0,
