@@ -253,6 +253,31 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
     return None
 
 
+def threshold_parameters() -> list:
+    """THRESHOLD_LOW / THRESHOLD_HIGH (people/km²) of the density classes, the same in every algorithm."""
+    from qgis.core import QgsProcessingParameterNumber
+
+    from ..core.classes import DEFAULT_THRESHOLDS
+
+    tr = QCoreApplication.translate
+    return [
+        QgsProcessingParameterNumber(
+            "THRESHOLD_LOW",
+            tr("KaigoAlgorithm", "Density threshold 中山間地域 / 一般都市 (people/km²)"),
+            QgsProcessingParameterNumber.Type.Double,
+            DEFAULT_THRESHOLDS[0],
+            minValue=0.0,
+        ),
+        QgsProcessingParameterNumber(
+            "THRESHOLD_HIGH",
+            tr("KaigoAlgorithm", "Density threshold 一般都市 / 大都市 (people/km²)"),
+            QgsProcessingParameterNumber.Type.Double,
+            DEFAULT_THRESHOLDS[1],
+            minValue=0.0,
+        ),
+    ]
+
+
 def check_cancel(feedback) -> None:
     """Raise Cancelled when the user pressed Cancel (call between steps, before writing)."""
     if feedback is not None and feedback.isCanceled():

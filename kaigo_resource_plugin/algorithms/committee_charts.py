@@ -21,9 +21,8 @@ from qgis.core import (
 )
 
 from ..compat import is_null
-from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.errors import InputError
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 LANGUAGES = ("auto", "ja", "en")
 BASE_RATE_FIELD = "rate_pct"
@@ -161,26 +160,8 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
                 1,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_LOW,
-                self.tr("Density threshold between classes 1 and 2 (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[0],
-                False,
-                0.0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_HIGH,
-                self.tr("Density threshold between classes 2 and 3 (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[1],
-                False,
-                0.0,
-            )
-        )
+        for parameter in threshold_parameters():
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.LANGUAGE,

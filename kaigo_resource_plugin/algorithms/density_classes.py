@@ -13,16 +13,14 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterNumber,
 )
 
 from ..compat import geometry_type
 from ..core.area import RingCollector
-from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.errors import InputError
 from ..core.rates import DENSITY_FIELDS, check_thresholds, density_columns
 from ..i18n_loader import output_language
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 from .sufficiency_rates import (
     AREA_UNIT_TO_KM2,
     AREA_UNITS,
@@ -85,22 +83,8 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
                 defaultValue=1,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_LOW,
-                self.tr("Density threshold rural / general city (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[0],
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_HIGH,
-                self.tr("Density threshold general / large city (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[1],
-            )
-        )
+        for parameter in threshold_parameters():
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT,

@@ -32,7 +32,7 @@ from qgis.core import (
 from ..core import summary as run_summary
 from ..core.errors import InputError
 from ..core.tables import write_csv
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
 CHOME_GPKG = "chome.gpkg"
@@ -147,22 +147,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_LOW,
-                self.tr("Density threshold 中山間地域 / 一般都市 (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                200.0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_HIGH,
-                self.tr("Density threshold 一般都市 / 大都市 (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                2000.0,
-            )
-        )
+        for parameter in threshold_parameters():
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterBoolean(
                 self.ROLLUP_WARDS, self.tr("Roll designated-city wards up to the city"), False

@@ -29,7 +29,6 @@ from qgis.core import (
 
 from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, field_kind, geometry_type, is_null, make_field
 from ..core.area import RingCollector
-from ..core.classes import DEFAULT_THRESHOLDS
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
 from ..core.dissolve import coverage_union_wkb
 from ..core.errors import InputError
@@ -48,7 +47,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 AREA_UNITS = ("m2", "km2", "ha")
 AREA_UNIT_TO_KM2 = {"m2": 1e-6, "km2": 1.0, "ha": 0.01}
@@ -307,22 +306,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_LOW,
-                self.tr("Density threshold rural / general city (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[0],
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.THRESHOLD_HIGH,
-                self.tr("Density threshold general / large city (people/km²)"),
-                QgsProcessingParameterNumber.Type.Double,
-                DEFAULT_THRESHOLDS[1],
-            )
-        )
+        for parameter in threshold_parameters():
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterBoolean(
                 self.ROLLUP_WARDS,

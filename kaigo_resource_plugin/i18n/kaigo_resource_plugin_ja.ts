@@ -470,6 +470,14 @@
         <translation>図表・地図</translation>
     </message>
     <message>
+        <source>Density threshold 一般都市 / 大都市 (people/km²)</source>
+        <translation>人口密度しきい値 一般都市／大都市（人/km²）</translation>
+    </message>
+    <message>
+        <source>Density threshold 中山間地域 / 一般都市 (people/km²)</source>
+        <translation>人口密度しきい値 中山間地域／一般都市（人/km²）</translation>
+    </message>
+    <message>
         <source>E-Stat data</source>
         <translation>e-Statデータ</translation>
     </message>
