@@ -372,16 +372,16 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             kind = rate_kind(field)
             if lang == "en":
                 default_title = "Sufficiency rate and population density" + (f" ({kind})" if kind else "")
-                note = f"{drawn:,} municipalities"
+                note = f"{drawn:,} municipalit{'y' if drawn == 1 else 'ies'}"
                 if excluded:
-                    note += f" ({len(excluded):,} without a rate left out)"
+                    note += f" ({len(excluded):,} without a rate or density class left out)"
                 if highlight:
                     note += ". Red: chosen municipalities."
             else:
                 default_title = "地域資源充足率と人口密度の関係" + (f"（{kind}）" if kind else "")
                 note = f"市区町村数 {drawn:,}"
                 if excluded:
-                    note += f"（充足率のない {len(excluded):,} 市区町村を除く）"
+                    note += f"（充足率または地域分類のない {len(excluded):,} 市区町村を除く）"
                 if highlight:
                     note += "　●赤丸：指定した市区町村"
             scatter_title = default_title
