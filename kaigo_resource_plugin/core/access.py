@@ -84,7 +84,7 @@ class _Grid:
         self.lo = np.minimum(r_cells.min(axis=0), q_cells.min(axis=0)) - 1
         self.dims = np.maximum(r_cells.max(axis=0), q_cells.max(axis=0)) - self.lo + 2
         r_keys = self._encode(r_cells)
-        self.order = np.argsort(r_keys, kind="stable")
+        self.order = np.argsort(r_keys)  # order within a cell does not matter
         self.skeys = r_keys[self.order]
         self.q_keys = self._encode(q_cells)
 
