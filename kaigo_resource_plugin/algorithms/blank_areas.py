@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import threading
 
 import numpy as np
 from qgis.core import (
@@ -242,17 +243,47 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         def progress(frac: float) -> None:
             feedback.setProgress(45.0 + 35.0 * frac)
 
-        result = compute_access(
-            chome.lon[ok],
-            chome.lat[ok],
-            res.lon,
-            res.lat,
-            res.type_index,
-            n_types,
-            radius,
-            progress=progress,
-            is_cancelled=feedback.isCanceled,
-        )
+        # The search (numpy, which releases the GIL) runs in a second thread while this one starts
+        # reading the chōme layer again for the output (QGIS releases the GIL while it reads): the
+        # features read meanwhile are kept and written first. Nothing is written before the search ends.
+        req = QgsFeatureRequest()
+        if not chome.has_geometry:
+            req.setFlags(QgsFeatureRequest.NoGeometry)
+        features = iterate(source, req)
+        box: dict = {}
+
+        def search() -> None:
+            try:
+                box["result"] = compute_access(
+                    chome.lon[ok],
+                    chome.lat[ok],
+                    res.lon,
+                    res.lat,
+                    res.type_index,
+                    n_types,
+                    radius,
+                    progress=progress,
+                    is_cancelled=feedback.isCanceled,
+                )
+            except BaseException as exc:  # noqa: BLE001 - raised again in this thread below
+                box["error"] = exc
+
+        worker = threading.Thread(target=search, name="kaigo-access-search", daemon=True)
+        prefetched: list = []
+        worker.start()
+        try:
+            if worker.is_alive():
+                keep_f = prefetched.append
+                alive = worker.is_alive
+                for f in features:
+                    keep_f(f)
+                    if not len(prefetched) & 63 and not alive():
+                        break
+        finally:
+            worker.join()
+        if "error" in box:
+            raise box["error"]
+        result = box["result"]
         n_within = np.zeros((ng, n_types), dtype=np.int64)
         nearest = np.full((ng, n_types), np.nan)
         n_within[ok] = result.n_within
@@ -288,7 +319,9 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
         try:
-            _write(source, chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
+            _write(
+                _chain(prefetched, features), chome, ok, values, keep, in_fields.count(), wkb, sink, feedback
+            )
         except Cancelled:
             sink = None  # closes the file, so that it can be removed
             remove_partial_output(dest_id)
@@ -396,8 +429,17 @@ def _value_setter(n_in: int, n_added: int):
     return namespace["append_values"]
 
 
-def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
-    """Second pass over the chōme layer: one output feature per chōme.
+def _chain(prefetched: list, rest):
+    """The prefetched features (released as they are handed out), then the rest of the iterator."""
+    prefetched.reverse()
+    pop = prefetched.pop
+    while prefetched:
+        yield pop()
+    yield from rest
+
+
+def _write(features, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
+    """Second pass over the chōme layer (``features``, all of them): one output feature per chōme.
 
     A single-part chōme is the input feature itself with the result values appended (its attributes
     are never converted to Python: the fast path). The parts of a multi-part chōme are collected into
@@ -445,11 +487,8 @@ def _write(source, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None:
             batch.clear()
         sink.addFeature(feature, flags)
 
-    req = QgsFeatureRequest()
-    if not chome.has_geometry:
-        req.setFlags(QgsFeatureRequest.NoGeometry)
     k = 0
-    for f in iterate(source, req):
+    for f in features:
         k += 1
         if k % 2000 == 0:
             feedback.setProgress(80.0 + 20.0 * k / total)

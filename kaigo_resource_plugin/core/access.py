@@ -73,24 +73,25 @@ class _Grid:
     numbers: the 27 cells around a query are 9 ranges of the sorted resources, found by 18 binary searches.
     """
 
-    def __init__(self, r_xyz: np.ndarray, q_xyz: np.ndarray, h: float):
-        lo_xyz = np.minimum(r_xyz.min(axis=0), q_xyz.min(axis=0))
-        hi_xyz = np.maximum(r_xyz.max(axis=0), q_xyz.max(axis=0))
+    def __init__(self, r_cols, r_lo, r_hi, q_cols, h: float):
+        """``r_cols`` / ``q_cols``: the x, y, z columns (contiguous) of the resources / queries;
+        ``r_lo`` / ``r_hi``: the per-axis minimum / maximum of the resources (the same at every level)."""
+        lo_xyz = np.array([min(r_lo[k], float(q_cols[k].min())) for k in range(3)])
+        hi_xyz = np.array([max(r_hi[k], float(q_cols[k].max())) for k in range(3)])
         # keep the cell numbers within int64: at most 2**19 cells along an axis
         h = max(float(h), float((hi_xyz - lo_xyz).max()) / 2.0**19)
         self.h = h
-        r_cells = np.floor(r_xyz / h).astype(np.int64)
-        q_cells = np.floor(q_xyz / h).astype(np.int64)
-        self.lo = np.minimum(r_cells.min(axis=0), q_cells.min(axis=0)) - 1
-        self.dims = np.maximum(r_cells.max(axis=0), q_cells.max(axis=0)) - self.lo + 2
-        r_keys = self._encode(r_cells)
-        self.order = np.argsort(r_keys, kind="stable")
+        # floor(x / h) is monotonic in x: the cell bounds follow from the coordinate bounds
+        self.lo = np.floor(lo_xyz / h).astype(np.int64) - 1
+        self.dims = np.floor(hi_xyz / h).astype(np.int64) - self.lo + 2
+        r_keys = self._encode([np.floor(c / h).astype(np.int64) for c in r_cols])
+        self.order = np.argsort(r_keys)  # the order within a cell does not matter
         self.skeys = r_keys[self.order]
-        self.q_keys = self._encode(q_cells)
+        self.q_keys = self._encode([np.floor(c / h).astype(np.int64) for c in q_cols])
 
-    def _encode(self, cells: np.ndarray) -> np.ndarray:
-        c = cells - self.lo
-        return (c[:, 0] * self.dims[1] + c[:, 1]) * self.dims[2] + c[:, 2]
+    def _encode(self, cells: list[np.ndarray]) -> np.ndarray:
+        lo, dims = self.lo, self.dims
+        return ((cells[0] - lo[0]) * dims[1] + (cells[1] - lo[1])) * dims[2] + (cells[2] - lo[2])
 
     def neighbours(self) -> tuple[np.ndarray, np.ndarray]:
         """(start, count) of the resources (positions in ``order``) around each query: (n, 9) arrays."""
@@ -163,6 +164,9 @@ def _one_type(
         step(1.0)
         return n_within, nearest
     r_xyz = ecef(r_lon, r_lat)
+    r_cols = [np.ascontiguousarray(r_xyz[:, k]) for k in range(3)]
+    r_lo = [float(c.min()) for c in r_cols]
+    r_hi = [float(c.max()) for c in r_cols]
     r2 = (radius + INCLUSIVE_EPS_M) ** 2
     surely_in = max(radius - float(chord_excess(radius)), 0.0)
     surely_in2 = surely_in * surely_in
@@ -171,11 +175,11 @@ def _one_type(
     h = float(radius)
     first = True
     while todo.size:
-        grid = _Grid(r_xyz, q_xyz[todo], h)
+        qx, qy, qz = q_cols = [np.ascontiguousarray(q_xyz[todo, k]) for k in range(3)]
+        grid = _Grid(r_cols, r_lo, r_hi, q_cols, h)
         h = grid.h
-        rx, ry, rz = (np.ascontiguousarray(r_xyz[grid.order, k]) for k in range(3))
+        rx, ry, rz = (c[grid.order] for c in r_cols)
         r_lon_s, r_lat_s = r_lon[grid.order], r_lat[grid.order]
-        qx, qy, qz = (np.ascontiguousarray(q_xyz[todo, k]) for k in range(3))
         start, count = grid.neighbours()
         per_q = count.sum(axis=1)
         if _DEBUG:

@@ -150,11 +150,19 @@ def group_chome(
 def _sortable(keys: np.ndarray) -> np.ndarray:
     """Keys as int64 when they are all digit strings of at most 17 characters (sorting numbers is much
     faster than sorting text); the length is kept in the low bits so that "0123" ≠ "123". Else as is."""
-    texts = keys.tolist()
-    joined = "".join(texts)
-    if texts and joined.isascii() and joined.isdigit() and max(len(t) for t in texts) <= 17:
-        return keys.astype(np.int64) * 32 + np.array([len(t) for t in texts], dtype=np.int64)
-    return keys
+    if keys.size == 0 or keys.dtype.kind != "U" or keys.dtype.itemsize // 4 > 17:
+        return keys
+    # the characters as code points, a shorter key padded with NUL: digits only, then only padding
+    cp = np.ascontiguousarray(keys).view(np.uint32).reshape(keys.size, -1).astype(np.int64)
+    used = cp != 0
+    if not (((cp >= 48) & (cp <= 57)) | ~used).all() or not used[:, 0].all():
+        return keys
+    if cp.shape[1] > 1 and (used[:, 1:] & ~used[:, :-1]).any():
+        return keys  # a NUL inside a key
+    value = np.zeros(keys.size, dtype=np.int64)
+    for j in range(cp.shape[1]):
+        value = np.where(used[:, j], value * 10 + (cp[:, j] - 48), value)
+    return value * 32 + used.sum(axis=1)
 
 
 def group_max(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
