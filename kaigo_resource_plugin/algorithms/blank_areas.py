@@ -23,7 +23,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import geometry_type, make_field
+from ..compat import WKB_POINT, geometry_type, make_field
 
 try:
     from qgis.PyQt.QtCore import QVariant as _QVariant
@@ -77,21 +77,21 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
                 self.tr("Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)"),
-                [QgsProcessing.TypeVector],
+                [QgsProcessing.SourceType.TypeVector],
             )
         )
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.RESOURCES,
                 self.tr("Resource layers (one resource type per layer)"),
-                QgsProcessing.TypeVectorAnyGeometry,
+                QgsProcessing.SourceType.TypeVectorAnyGeometry,
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.RADIUS,
                 self.tr("Radius (metres, on the ellipsoid)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=500.0,
             )
         )
@@ -248,7 +248,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         # features read meanwhile are kept and written first. Nothing is written before the search ends.
         req = QgsFeatureRequest()
         if not chome.has_geometry:
-            req.setFlags(QgsFeatureRequest.NoGeometry)
+            req.setFlags(QgsFeatureRequest.Flag.NoGeometry)
         features = iterate(source, req)
         box: dict = {}
 
@@ -312,7 +312,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             if geometry_type(wkb) == 2 and multi_parts:
                 wkb = QgsWkbTypes.multiType(wkb)
         else:
-            wkb = QgsWkbTypes.Point
+            wkb = WKB_POINT
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, wkb, chome.point_crs
         )
@@ -475,7 +475,7 @@ def _write(features, chome, ok, values, keep, n_in, wkb, sink, feedback) -> None
     targets = list(range(n_in, width))
     append_values = _value_setter(n_in, n_added)
     total = max(len(fids), 1)
-    fast_insert = QgsFeatureSink.FastInsert
+    fast_insert = QgsFeatureSink.Flag.FastInsert
     add_many = sink.addFeatures
     batch: list = []  # features are handed to the sink 64 at a time (fewer calls into QGIS)
     push = batch.append

@@ -28,7 +28,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import geometry_type, is_null
+from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
 
 GEOGRAPHIC_AUTHID = "EPSG:6668"  # JGD2011 geographic (GRS80)
 JGD2000_AUTHID = "EPSG:4612"
@@ -475,7 +475,7 @@ def read_points(
     idx = [all_names.index(n) for n in field_names]
     req.setSubsetOfAttributes(idx)
     if geometry is None:
-        req.setFlags(QgsFeatureRequest.NoGeometry)
+        req.setFlags(QgsFeatureRequest.Flag.NoGeometry)
     if fids is not None:
         req.setFilterFids(list(fids))
     total = source.featureCount() if fids is None else len(fids)
@@ -605,7 +605,7 @@ def read_chome(
     names = source.fields().names()
     if key_field not in names:
         _key_field_error(key_field, names)
-    has_geom = source.wkbType() != QgsWkbTypes.NoGeometry
+    has_geom = source.wkbType() != WKB_NO_GEOMETRY
     layer_crs = source.sourceCrs()
     if has_geom and not layer_crs.isValid():
         raise InputError(
@@ -826,7 +826,7 @@ def read_resources(
         # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
         # geometry type and no CRS to check.
         empty = layer.featureCount() == 0
-        if layer.wkbType() == QgsWkbTypes.NoGeometry and not empty:
+        if layer.wkbType() == WKB_NO_GEOMETRY and not empty:
             raise InputError(
                 ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
                 en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",

@@ -15,10 +15,9 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsWkbTypes,
 )
 
-from ..compat import make_field
+from ..compat import WKB_POINT, make_field
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
 from .base import KaigoAlgorithm, check_cancel
@@ -56,7 +55,7 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.INPUT,
                 self.tr("Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)"),
-                [QgsProcessing.TypeVector],
+                [QgsProcessing.SourceType.TypeVector],
             )
         )
         self.addParameter(
@@ -82,7 +81,7 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.OUTPUT, self.tr("Representative points"), QgsProcessing.TypeVectorPoint
+                self.OUTPUT, self.tr("Representative points"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
 
@@ -144,11 +143,11 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         # main part of each chōme → its chōme index
         main_fid = {int(chome.fids[m]): g for g, m in enumerate(chome.main) if ok[g]}
         sink, dest_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, out_fields, QgsWkbTypes.Point, chome.point_crs
+            parameters, self.OUTPUT, context, out_fields, WKB_POINT, chome.point_crs
         )
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
-        req = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+        req = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
         req.setFilterFids(list(main_fid))
         total = max(len(main_fid), 1)
         method_names = [METHOD_NAMES[int(m)] for m in chome.method.tolist()]
@@ -173,7 +172,7 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
                     ]
                 )
                 out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
-                sink.addFeature(out, QgsFeatureSink.FastInsert)
+                sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         except Cancelled:
             sink = None  # closes the file, so that it can be removed
             remove_partial_output(dest_id)
