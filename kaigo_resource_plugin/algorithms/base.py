@@ -46,7 +46,7 @@ def help_text(name: str, lang: str | None = None) -> str:
 
 
 class KaigoAlgorithm(QgsProcessingAlgorithm):
-    """Subclasses set NAME, DISPLAY_NAME, GROUP_ID, GROUP and implement initAlgorithm() and run()."""
+    """Subclasses set NAME and DISPLAY_NAME and implement initAlgorithm() and run(); GROUP_OF places them."""
 
     NAME = ""
     DISPLAY_NAME = ""

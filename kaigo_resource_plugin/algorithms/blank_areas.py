@@ -59,8 +59,6 @@ def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
 class BlankAreasAlgorithm(KaigoAlgorithm):
     NAME = "blankareas"
     DISPLAY_NAME = "Blank areas (resources within a radius)"
-    GROUP_ID = "analysis"
-    GROUP = "Analysis"
 
     INPUT = "INPUT"
     RESOURCES = "RESOURCES"

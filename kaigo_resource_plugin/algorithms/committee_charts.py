@@ -92,8 +92,6 @@ def rate_name(field: str, lang: str) -> str:
 class CommitteeChartsAlgorithm(KaigoAlgorithm):
     NAME = "committeecharts"
     DISPLAY_NAME = "Committee charts (scatter, cross-tab, top N)"
-    GROUP_ID = "charts"
-    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RATE_FIELDS = "RATE_FIELDS"

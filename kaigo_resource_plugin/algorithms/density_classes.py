@@ -36,8 +36,6 @@ from .sufficiency_rates import (
 class DensityClassesAlgorithm(KaigoAlgorithm):
     NAME = "densityclasses"
     DISPLAY_NAME = "Density classes of municipalities"
-    GROUP_ID = "analysis"
-    GROUP = "Analysis"
 
     INPUT = "INPUT"
     POPULATION_FIELD = "POPULATION_FIELD"

@@ -106,8 +106,6 @@ def north_arrow_svg() -> str | None:
 class ExportMapAlgorithm(KaigoAlgorithm):
     NAME = "exportmap"
     DISPLAY_NAME = "Export blank-area maps (print layout)"
-    GROUP_ID = "charts"
-    GROUP = "Charts and maps"
 
     INPUT = "INPUT"
     RESOURCES = "RESOURCES"

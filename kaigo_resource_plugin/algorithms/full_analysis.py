@@ -56,8 +56,6 @@ def _plugin_version() -> str:
 class FullAnalysisAlgorithm(KaigoAlgorithm):
     NAME = "fullanalysis"
     DISPLAY_NAME = "Full analysis (boundaries + ages + resources → every output)"
-    GROUP_ID = "analysis"
-    GROUP = "Analysis"
 
     CHOME = "CHOME"
     AGES = "AGES"

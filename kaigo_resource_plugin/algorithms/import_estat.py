@@ -91,8 +91,6 @@ def _ogr_dbf_path(layer) -> str | None:
 class ImportEstatAlgorithm(KaigoAlgorithm):
     NAME = "importestat"
     DISPLAY_NAME = "Import e-Stat boundaries and age table (T001082)"
-    GROUP_ID = "estat"
-    GROUP = "E-Stat data"
 
     INPUT = "INPUT"
     AGES = "AGES"

@@ -42,8 +42,6 @@ ADDED_FIELDS = (
 class RepresentativePointsAlgorithm(KaigoAlgorithm):
     NAME = "representativepoints"
     DISPLAY_NAME = "Representative points of chōme"
-    GROUP_ID = "estat"
-    GROUP = "E-Stat data"
 
     INPUT = "INPUT"
     KEY_FIELD = "KEY_FIELD"

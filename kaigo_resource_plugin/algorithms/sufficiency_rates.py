@@ -184,8 +184,6 @@ def sink_fields(fields: list[tuple[str, str]], extra: QgsFields | None = None) -
 class SufficiencyRatesAlgorithm(KaigoAlgorithm):
     NAME = "sufficiencyrates"
     DISPLAY_NAME = "Sufficiency rates by municipality"
-    GROUP_ID = "analysis"
-    GROUP = "Analysis"
 
     INPUT = "INPUT"
     KEY_FIELD = "KEY_FIELD"
