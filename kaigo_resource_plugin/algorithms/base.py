@@ -46,7 +46,7 @@ def help_text(name: str, lang: str | None = None) -> str:
 
 
 class KaigoAlgorithm(QgsProcessingAlgorithm):
-    """Subclasses set NAME and DISPLAY_NAME and implement initAlgorithm() and run(); GROUP_OF places them."""
+    """Subclasses set NAME and DISPLAY_NAME and implement initAlgorithm() and process(); GROUP_OF places them."""
 
     NAME = ""
     DISPLAY_NAME = ""
@@ -80,14 +80,6 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
     def icon(self):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
-    def __init_subclass__(cls, **kwargs):
-        # QgsProcessingAlgorithm.run(parameters, context, feedback, configuration, catchExceptions) is
-        # what processing.run() calls: a subclass's run() hook must not shadow it. Move it aside.
-        super().__init_subclass__(**kwargs)
-        if "run" in cls.__dict__:
-            cls._kaigo_run = cls.__dict__["run"]
-            delattr(cls, "run")
-
     def checkParameterValues(self, parameters, context):  # noqa: N802
         """QGIS's own checks answer in English only ("Incorrect parameter value for X"): check the usual
         mistakes first and say in Japanese and English what to change."""
@@ -98,7 +90,7 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         try:
-            return self._kaigo_run(parameters, context, feedback)
+            return self.process(parameters, context, feedback)
         except InputError as err:
             raise QgsProcessingException(str(err)) from None
         except Cancelled:
@@ -119,8 +111,9 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
                 "Please report it as a bug with the input data and the log."
             ) from None
 
-    def _kaigo_run(self, parameters, context, feedback):  # pragma: no cover - abstract
-        """Subclasses implement ``run(self, parameters, context, feedback)``; it is stored here."""
+    def process(self, parameters, context, feedback):  # pragma: no cover - abstract
+        """The algorithm's work: parameters → core → outputs. Named so as not to shadow
+        QgsProcessingAlgorithm.run(), which processing.run() and qgis_process call."""
         raise NotImplementedError
 
 

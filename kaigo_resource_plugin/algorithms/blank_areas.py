@@ -154,7 +154,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             )
         return super().checkParameterValues(parameters, context)
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         with gc_paused():
             return self._run(parameters, context, feedback)
 

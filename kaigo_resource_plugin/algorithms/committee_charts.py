@@ -211,7 +211,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             )
         return chosen
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         from ..core import charts, committee
         from ..core.classes import density_class
         from ..core.fonts import find_cjk_font, font_description

@@ -91,7 +91,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         )
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")

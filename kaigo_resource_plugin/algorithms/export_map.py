@@ -229,7 +229,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                     return str(v).strip()
         return ""
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         from ..core.fonts import find_cjk_font, font_description
 
         source = self.parameterAsSource(parameters, self.INPUT, context)

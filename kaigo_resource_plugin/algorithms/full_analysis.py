@@ -225,7 +225,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         check_cancel(feedback)
         return results
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(

@@ -310,7 +310,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
 
     # ------------------------------------------------------------------------------------------------
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         layers = self.parameterAsLayerList(parameters, self.INPUT, context)
         if not layers:
             raise InputError(

@@ -92,7 +92,7 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             )
         return super().checkParameterValues(parameters, context)
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         with gc_paused():
             return self._run(parameters, context, feedback)
 

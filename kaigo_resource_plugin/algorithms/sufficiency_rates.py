@@ -345,7 +345,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         value = self.parameterAsString(parameters, name, context)
         return value.strip() or None if value else None
 
-    def run(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
