@@ -271,6 +271,32 @@ def threshold_parameters() -> list:
     ]
 
 
+def chome_point_parameters(parent: str = "INPUT") -> list:
+    """KEY_FIELD and POINT_METHOD of the algorithms that place one representative point per chōme."""
+    from qgis.core import QgsProcessingParameterEnum, QgsProcessingParameterField
+
+    tr = QCoreApplication.translate
+    return [
+        QgsProcessingParameterField(
+            "KEY_FIELD",
+            tr("KaigoAlgorithm", "Chōme key field"),
+            defaultValue="KEY_CODE",
+            parentLayerParameterName=parent,
+            optional=True,  # QGIS 3.22 rejects a missing field parameter even with a default
+        ),
+        QgsProcessingParameterEnum(
+            "POINT_METHOD",
+            tr("KaigoAlgorithm", "Representative point"),
+            options=[
+                tr("KaigoAlgorithm", "e-Stat X_CODE/Y_CODE (point on surface where missing)"),
+                tr("KaigoAlgorithm", "Point on surface"),
+                tr("KaigoAlgorithm", "Centroid"),
+            ],
+            defaultValue=0,
+        ),
+    ]
+
+
 def check_cancel(feedback) -> None:
     """Raise Cancelled when the user pressed Cancel (call between steps, before writing)."""
     if feedback is not None and feedback.isCanceled():

@@ -13,7 +13,6 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsProcessing,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -31,7 +30,7 @@ except ImportError:  # pragma: no cover - a Qt binding without QVariant
     _QVariant = None
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
 from .layer_io import (
     gc_paused,
     iterate,
@@ -93,27 +92,8 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
                 defaultValue=500.0,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.KEY_FIELD,
-                self.tr("Chōme key field"),
-                defaultValue="KEY_CODE",
-                parentLayerParameterName=self.INPUT,
-                optional=True,  # QGIS 3.22 rejects a missing field parameter even with a default
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.POINT_METHOD,
-                self.tr("Representative point"),
-                options=[
-                    self.tr("e-Stat X_CODE/Y_CODE (point on surface where missing)"),
-                    self.tr("Point on surface"),
-                    self.tr("Centroid"),
-                ],
-                defaultValue=0,
-            )
-        )
+        for parameter in chome_point_parameters(self.INPUT):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterString(
                 self.CATEGORY_FIELD,

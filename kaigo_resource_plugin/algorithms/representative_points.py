@@ -11,16 +11,14 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessing,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
 )
 
 from ..compat import WKB_POINT, make_field
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
-from .base import KaigoAlgorithm, check_cancel
+from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
 from .layer_io import (
     gc_paused,
     iterate,
@@ -56,27 +54,8 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
                 [QgsProcessing.SourceType.TypeVector],
             )
         )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.KEY_FIELD,
-                self.tr("Chōme key field"),
-                defaultValue="KEY_CODE",
-                parentLayerParameterName=self.INPUT,
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.POINT_METHOD,
-                self.tr("Representative point"),
-                options=[
-                    self.tr("e-Stat X_CODE/Y_CODE (point on surface where missing)"),
-                    self.tr("Point on surface"),
-                    self.tr("Centroid"),
-                ],
-                defaultValue=0,
-            )
-        )
+        for parameter in chome_point_parameters(self.INPUT):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFeatureSink(
                 self.OUTPUT, self.tr("Representative points"), QgsProcessing.SourceType.TypeVectorPoint

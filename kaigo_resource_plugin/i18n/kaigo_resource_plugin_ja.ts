@@ -466,8 +466,16 @@
         <translation>分析</translation>
     </message>
     <message>
+        <source>Centroid</source>
+        <translation>重心</translation>
+    </message>
+    <message>
         <source>Charts and maps</source>
         <translation>図表・地図</translation>
+    </message>
+    <message>
+        <source>Chōme key field</source>
+        <translation>町丁字のキーフィールド</translation>
     </message>
     <message>
         <source>Density threshold 一般都市 / 大都市 (people/km²)</source>
@@ -486,8 +494,20 @@
         <translation>出力（図表・地図）</translation>
     </message>
     <message>
+        <source>Point on surface</source>
+        <translation>ポリゴン内の点（point on surface）</translation>
+    </message>
+    <message>
         <source>Preparation</source>
         <translation>データの準備</translation>
+    </message>
+    <message>
+        <source>Representative point</source>
+        <translation>代表地点の求め方</translation>
+    </message>
+    <message>
+        <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
+        <translation>e-Stat の X_CODE/Y_CODE（ない場合はポリゴン内の点）</translation>
     </message>
 </context>
 <context>
