@@ -529,6 +529,10 @@
         <translation>詳細設定</translation>
     </message>
     <message>
+        <source>Age table (T001082, optional)</source>
+        <translation>年齢別人口の表（T001082、任意）</translation>
+    </message>
+    <message>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
@@ -689,6 +693,10 @@
         <translation>この結果で kaigo:exportmap を開きます</translation>
     </message>
     <message>
+        <source>Optional. With the e-Stat age table T001082 the chōme are first joined to it (kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method.</source>
+        <translation>任意。e-Stat の年齢別人口 T001082 を指定すると、まず町丁字に結合し（kaigo:importestat）、検討会の手法どおり在宅高齢者（75歳以上）を重みにします。</translation>
+    </message>
+    <message>
         <source>Output folder</source>
         <translation>出力フォルダ</translation>
     </message>
@@ -777,12 +785,28 @@
         <translation>手順 1/2：空白地域…</translation>
     </message>
     <message>
+        <source>Step 1/3: joining the age table…</source>
+        <translation>手順 1/3：年齢別人口の結合…</translation>
+    </message>
+    <message>
         <source>Step 2/2: sufficiency rates…</source>
         <translation>手順 2/2：充足率…</translation>
     </message>
     <message>
+        <source>Step 2/3: blank areas…</source>
+        <translation>手順 2/3：空白地域…</translation>
+    </message>
+    <message>
+        <source>Step 3/3: sufficiency rates…</source>
+        <translation>手順 3/3：充足率…</translation>
+    </message>
+    <message>
         <source>The Processing algorithm {alg} is not available. Enable the Processing plugin and reinstall this plugin.</source>
         <translation>プロセシングのアルゴリズム {alg} が見つかりません。Processing プラグインを有効にし、このプラグインを再インストールしてください。</translation>
+    </message>
+    <message>
+        <source>The age table {path} does not exist: choose the T001082 CSV again.</source>
+        <translation>年齢別人口の表 {path} が見つかりません。T001082 の CSV を選び直してください。</translation>
     </message>
     <message>
         <source>The analysis failed: {error}</source>
@@ -839,6 +863,10 @@
     <message>
         <source>Weight of each chōme: 75+ population (or at-home 75+)</source>
         <translation>町丁字ごとの重み：75歳以上人口（または在宅の75歳以上人口）</translation>
+    </message>
+    <message>
+        <source>e-Stat T001082 table (*.csv *.CSV)</source>
+        <translation>e-Stat T001082 の表 (*.csv *.CSV)</translation>
     </message>
     <message>
         <source>e-Stat fields detected: {fields}</source>

@@ -83,6 +83,7 @@ PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 ICON = os.path.join(PLUGIN_DIR, "icons", "icon.svg")
 ROLE_PROPERTY = "kaigo/role"  # custom property on the layers the panel adds: chome / muni / resource
 BLANK_ALG, RATES_ALG = "kaigo:blankareas", "kaigo:sufficiencyrates"
+IMPORT_ALG = "kaigo:importestat"
 CHARTS_ALG, MAP_ALG = "kaigo:committeecharts", "kaigo:exportmap"
 SETTINGS = "kaigo_resource_plugin/dock/"
 LANGUAGE_INDEX = {"ja": 1, "en": 2}  # LANGUAGE enum of the chart and map algorithms: auto, ja, en
@@ -176,6 +177,7 @@ class KaigoDock(QgsDockWidget):
         self.chain: AlgorithmChain | None = None
         self.result: dict = {}
         self._run_started = 0.0
+        self._step_texts: list = []
         self._dialogs: list = []
         self._last_message = ""
         self._chome_user_set = False
@@ -292,6 +294,17 @@ class KaigoDock(QgsDockWidget):
         self.elderly_combo.setFilters(_numeric_fields())
         self.elderly_combo.setToolTip(self.tr("Weight of each chōme: 75+ population (or at-home 75+)"))
         form.addRow(self.tr("Elderly field"), self.elderly_combo)
+
+        self.ages_widget = QgsFileWidget()
+        self.ages_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
+        self.ages_widget.setFilter(self.tr("e-Stat T001082 table (*.csv *.CSV)"))
+        self.ages_widget.setToolTip(
+            self.tr(
+                "Optional. With the e-Stat age table T001082 the chōme are first joined to it "
+                "(kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method."
+            )
+        )
+        form.addRow(self.tr("Age table (T001082, optional)"), self.ages_widget)
 
         advanced = QgsCollapsibleGroupBox(self.tr("Advanced settings"))
         advanced.setCollapsed(True)
@@ -635,7 +648,12 @@ class KaigoDock(QgsDockWidget):
             return self.tr("Choose the chōme layer.")
         if not self.key_combo.currentField():
             return self.tr("Choose the key field of the chōme layer (KEY_CODE).")
-        if not self.elderly_combo.currentField():
+        ages = self.ages_path()
+        if ages and not os.path.isfile(ages):
+            return self.tr("The age table {path} does not exist: choose the T001082 CSV again.").format(
+                path=ages
+            )
+        if not ages and not self.elderly_combo.currentField():
             return self.tr("Choose the elderly field of the chōme layer (75+ population).")
         resources = self.selected_resources()
         if not resources:
@@ -659,6 +677,21 @@ class KaigoDock(QgsDockWidget):
             os.makedirs(base, exist_ok=True)
             return tempfile.mkdtemp(prefix=f"kaigo_{stamp}_", dir=base)
         return tempfile.mkdtemp(prefix="kaigo_dock_", dir=QgsProcessingUtils.tempFolder())
+
+    def ages_path(self) -> str:
+        return self.ages_widget.filePath().strip()
+
+    def import_parameters(self, folder: str) -> dict:
+        """kaigo:importestat: the chōme layer joined to the T001082 table (at-home 75+ per chōme)."""
+        return {
+            "INPUT": [self.chome_combo.currentLayer().id()],
+            "AGES": [self.ages_path()],
+            "KEY_FIELD": self.key_combo.currentField(),
+            "CARE3_SHARE": self.care3_spin.value(),
+            "ROLLUP_WARDS": self.rollup_check.isChecked(),
+            "OUTPUT": os.path.join(folder, "chome_imported.gpkg"),
+            "REPORT": os.path.join(folder, "join_report.gpkg"),
+        }
 
     def blank_parameters(self, folder: str) -> dict:
         chome = self.chome_combo.currentLayer()
@@ -700,7 +733,7 @@ class KaigoDock(QgsDockWidget):
             self.show_message(problem, Qgis.MessageLevel.Warning)
             return
         registry = QgsApplication.processingRegistry()
-        for alg_id in (BLANK_ALG, RATES_ALG):
+        for alg_id in (BLANK_ALG, RATES_ALG, IMPORT_ALG):
             if registry.algorithmById(alg_id) is None:
                 self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
                 return
@@ -723,10 +756,38 @@ class KaigoDock(QgsDockWidget):
             "rollup": self.rollup_check.isChecked(),
         }
         blank = self.blank_parameters(folder)
-        steps = [
-            (BLANK_ALG, lambda _results: blank, 0.85),
-            (RATES_ALG, lambda results: self.rates_parameters(results[0]["OUTPUT"], folder), 0.15),
-        ]
+        if self.ages_path():
+            # the imported layer carries pop_total, at_home_75plus and area_m2 (e-Stat AREA) instead
+            imported = self.import_parameters(folder)
+            area = "area_m2" if self.area_combo.currentField() else ""
+
+            def blank_after_import(results):
+                return dict(
+                    blank, INPUT=results[0]["OUTPUT"], POPULATION_FIELD="pop_total", KEY_FIELD="KEY_CODE"
+                )
+
+            def rates_after_import(results):
+                params = self.rates_parameters(results[1]["OUTPUT"], folder)
+                params.update(
+                    ELDERLY_FIELD="at_home_75plus",
+                    POPULATION_FIELD="pop_total",
+                    AREA_FIELD=area,
+                    AREA_UNIT=0,
+                    KEY_FIELD="KEY_CODE",
+                )
+                return params
+
+            steps = [
+                (IMPORT_ALG, lambda _results: imported, 0.25),
+                (BLANK_ALG, blank_after_import, 0.65),
+                (RATES_ALG, rates_after_import, 0.10),
+            ]
+        else:
+            steps = [
+                (BLANK_ALG, lambda _results: blank, 0.85),
+                (RATES_ALG, lambda results: self.rates_parameters(results[0]["OUTPUT"], folder), 0.15),
+            ]
+        self._step_texts = self._steps_text(len(steps))
         self.log_view.clear()
         self._log(self.tr("Output folder: {folder}").format(folder=folder))
         if not self.folder_widget.filePath().strip():
@@ -764,8 +825,17 @@ class KaigoDock(QgsDockWidget):
     def _progress(self, value: float) -> None:
         self.progress.setValue(int(max(0.0, min(100.0, value))))
 
+    def _steps_text(self, n: int) -> list:
+        if n == 3:
+            return [
+                self.tr("Step 1/3: joining the age table…"),
+                self.tr("Step 2/3: blank areas…"),
+                self.tr("Step 3/3: sufficiency rates…"),
+            ]
+        return [self.tr("Step 1/2: blank areas…"), self.tr("Step 2/2: sufficiency rates…")]
+
     def _step_started(self, index: int, alg_id: str) -> None:
-        text = [self.tr("Step 1/2: blank areas…"), self.tr("Step 2/2: sufficiency rates…")]
+        text = self._step_texts or self._steps_text(2)
         self._log(f"[{alg_id}]")
         if 0 <= index < len(text):
             self.progress.setFormat(f"{text[index]} %p%")
@@ -809,8 +879,8 @@ class KaigoDock(QgsDockWidget):
 
     # =============================================================================== results
     def _add_results(self, results: list, settings: dict) -> None:
-        chome_path = results[0]["OUTPUT"]
-        muni_path = results[1]["OUTPUT"]
+        chome_path = results[-2]["OUTPUT"]  # blank areas, then rates: the last two steps
+        muni_path = results[-1]["OUTPUT"]
         chome = QgsVectorLayer(chome_path, self.tr("Chōme: blank areas"), "ogr")
         muni = QgsVectorLayer(muni_path, self.tr("Municipalities: sufficiency rate"), "ogr")
         if not chome.isValid() or not muni.isValid():

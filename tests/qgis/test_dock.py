@@ -198,6 +198,28 @@ def test_two_resource_types_give_a_rate_column_each(dock, layers, sample_data):
     assert len(dock.result["resources"]) == 2
 
 
+def test_age_table_gives_the_methods_at_home_75plus_rate(dock, layers, sample_data):
+    """With the T001082 table the panel joins it first: the rate is weighted by at-home 75+ (30.7 % for
+    大東市 with the OSM 2014 convenience stores, the shared data's reference), not by JINKO (32.4 %)."""
+    chome, shops = layers
+    dock.set_resource_layers([shops])
+    dock.ages_widget.setFilePath(str(sample_data / "osaka-2020-ages" / "tblT001082C27.csv"))
+    run_and_wait(dock)
+    assert dock.result, dock.last_message()
+    assert {"at_home_75plus", "pop_75plus", "has_access"} <= set(dock.result["chome"].fields().names())
+    row = dock.table_model.row_dict(0)
+    assert row["muni_code"] == "27218"
+    assert row["rate_pct"] == pytest.approx(30.69, abs=0.01)
+    assert row["pop_75plus"] == 15784
+
+
+def test_missing_age_table_is_a_message(dock, layers, tmp_path):
+    dock.ages_widget.setFilePath(str(tmp_path / "nope.csv"))
+    dock.run()
+    assert not dock.is_running()
+    assert "nope.csv" in dock.last_message()
+
+
 def test_chome_points_of_a_prefecture(dock, qgis_iface, project, sample_data):
     """The 2015 chōme table of all 大阪府 (X_CODE/Y_CODE, no geometry): many municipalities, the e-Stat
     AREA field proposed for the density, a chart, and a row selection that zooms to one ward."""
