@@ -38,6 +38,7 @@ from .layer_io import (
     read_chome,
     read_resources,
     remove_partial_output,
+    unreadable_chome_message,
     unreadable_layers,
 )
 
@@ -126,12 +127,9 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
                 f"資源レイヤを読み込めません: {', '.join(bad)}。RESOURCES のパスと形式を確認してください。\n"
                 f"Cannot read the resource layer(s) {', '.join(bad)}: check the paths and formats in RESOURCES."
             )
-        bad = unreadable_layers([parameters.get(self.INPUT)], context)
-        if bad:
-            return False, (
-                f"町丁字レイヤを読み込めません: {bad[0]}。INPUT のパスと形式を確認してください。\n"
-                f"Cannot read the chōme layer {bad[0]}: check the path and format of INPUT."
-            )
+        message = unreadable_chome_message(parameters, context, self.INPUT)
+        if message:
+            return False, message
         return super().checkParameterValues(parameters, context)
 
     def process(self, parameters, context, feedback):

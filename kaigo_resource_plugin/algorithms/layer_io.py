@@ -145,6 +145,17 @@ class LayerPoints:
     fast: bool = False  # read through GDAL's Arrow interface rather than feature by feature
 
 
+def unreadable_chome_message(parameters, context, name: str = "INPUT") -> str | None:
+    """The bilingual message for a chōme layer parameter that cannot be loaded, or None."""
+    bad = unreadable_layers([parameters.get(name)], context)
+    if not bad:
+        return None
+    return (
+        f"町丁字レイヤを読み込めません: {bad[0]}。{name} のパスと形式を確認してください。\n"
+        f"Cannot read the chōme layer {bad[0]}: check the path and format of {name}."
+    )
+
+
 def unreadable_layers(values, context) -> list[str]:
     """The entries of a layer parameter value (a list, or one value) that cannot be loaded as layers."""
     from qgis.core import QgsMapLayer, QgsProcessingFeatureSourceDefinition, QgsProcessingUtils

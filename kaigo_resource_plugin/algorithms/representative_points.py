@@ -25,7 +25,7 @@ from .layer_io import (
     plain_layer,
     read_chome,
     remove_partial_output,
-    unreadable_layers,
+    unreadable_chome_message,
 )
 
 ADDED_FIELDS = (
@@ -63,12 +63,9 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         )
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
-        bad = unreadable_layers([parameters.get(self.INPUT)], context)
-        if bad:
-            return False, (
-                f"町丁字レイヤを読み込めません: {bad[0]}。INPUT のパスと形式を確認してください。\n"
-                f"Cannot read the chōme layer {bad[0]}: check the path and format of INPUT."
-            )
+        message = unreadable_chome_message(parameters, context, self.INPUT)
+        if message:
+            return False, message
         return super().checkParameterValues(parameters, context)
 
     def process(self, parameters, context, feedback):
