@@ -23,6 +23,8 @@ GROUPS = {
 }
 GROUP_OF = {
     "importestat": "preparation",
+    "downloadestat": "preparation",
+    "downloadresources": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
     "sufficiencyrates": "analysis",

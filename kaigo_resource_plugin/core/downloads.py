@@ -65,6 +65,13 @@ def write_entry(path: str, entry: CacheEntry) -> None:
     os.replace(tmp, _meta(path))
 
 
+def forget(path: str) -> None:
+    """Drop a cached file that turned out unusable (an error page, a zip without what was asked for)."""
+    for p in (path, _meta(path)):
+        if os.path.exists(p):
+            os.unlink(p)
+
+
 def header(headers: Mapping[str, str], name: str) -> str | None:
     for k, v in headers.items():
         if k.lower() == name.lower():
