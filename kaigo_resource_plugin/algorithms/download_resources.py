@@ -33,7 +33,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import make_field
+from ..compat import WKB_POINT, make_field
 from ..core import downloads, estat, overpass, sources
 from ..core import municipalities as munis
 from ..core.errors import InputError
@@ -85,7 +85,7 @@ def _write_layer(
     options.fileEncoding = "UTF-8"
     options.layerOptions = [f"DESCRIPTION={description}"]
     writer = QgsVectorFileWriter.create(
-        path, fields, QgsWkbTypes.Type.Point, QgsCoordinateReferenceSystem(WGS84), transform_context, options
+        path, fields, WKB_POINT, QgsCoordinateReferenceSystem(WGS84), transform_context, options
     )
     if writer.hasError():
         raise InputError(
