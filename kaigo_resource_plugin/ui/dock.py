@@ -130,6 +130,27 @@ def _field_names(layer) -> list[str]:
     return [f.name() for f in layer.fields()] if layer is not None else []
 
 
+def _is_alive(widget) -> bool:
+    """False once Qt has deleted the C++ side (an AlgorithmDialog deletes itself when closed)."""
+    try:
+        from qgis.PyQt import sip
+    except ImportError:  # pragma: no cover - very old PyQt
+        import sip  # type: ignore[no-redef]
+    try:
+        return widget is not None and not sip.isdeleted(widget)
+    except TypeError:
+        return False
+
+
+def _close_if_alive(widget) -> None:
+    if not _is_alive(widget):
+        return
+    try:
+        widget.close()
+    except RuntimeError:  # deleted between the check and the call
+        pass
+
+
 class ImageLabel(QLabel):
     """Shows a pixmap scaled to the label's width, keeping its aspect ratio."""
 
@@ -1194,7 +1215,7 @@ class KaigoDock(QgsDockWidget):
         if dialog is None:
             self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
             return None
-        self._dialogs = [d for d in self._dialogs if d.isVisible()] + [dialog]
+        self._dialogs = [d for d in self._dialogs if _is_alive(d) and d.isVisible()] + [dialog]
         dialog.show()
         return dialog
 
@@ -1212,9 +1233,9 @@ class KaigoDock(QgsDockWidget):
                 signal.disconnect(slot)
             except (TypeError, RuntimeError):
                 pass
-        for dialog in self._dialogs:
-            dialog.close()
-        self._dialogs = []
+        dialogs, self._dialogs = self._dialogs, []
+        for dialog in dialogs:
+            _close_if_alive(dialog)
 
 
 def install_dock(iface):
@@ -1239,11 +1260,13 @@ def install_dock(iface):
 def remove_dock(iface, dock, action) -> None:
     """Undo install_dock: cancel a running analysis, remove the panel, the toolbar icon and the menu entry."""
     if dock is not None:
-        dock.shutdown()
-        if hasattr(iface, "removeDockWidget"):
-            iface.removeDockWidget(dock)
-        dock.hide()
-        dock.deleteLater()
+        try:
+            dock.shutdown()
+        finally:  # whatever happened, the panel leaves the screen
+            if hasattr(iface, "removeDockWidget"):
+                iface.removeDockWidget(dock)
+            dock.hide()
+            dock.deleteLater()
     if action is not None:
         iface.removeToolBarIcon(action)
         if hasattr(iface, "removePluginMenu"):  # the pytest-qgis stub has no removePluginMenu

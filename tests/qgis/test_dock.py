@@ -433,3 +433,43 @@ def test_table_sorts_numbers_with_empty_rates_last(qgis_app):
     dens = model.columns().index("density")
     model.sort(dens, Qt.SortOrder.DescendingOrder)
     assert model.data(model.index(0, dens)) == "13,675"
+
+
+# -- unload after the export dialogs (issue #15, item 1) ------------------------------------------------
+def test_unload_and_reload_after_export_dialogs_were_closed(plugin, qgis_iface, layers, monkeypatch):
+    """The export buttons open Processing dialogs that Qt deletes when they close: unloading the plugin
+    afterwards (QGIS updating it, or quitting) must not touch the deleted dialogs, and the panel must go."""
+    from qgis.gui import QgsBrowserGuiModel
+
+    import kaigo_resource_plugin
+
+    if not hasattr(qgis_iface, "browserModel"):  # the Processing dialog asks the desktop for it
+        browser = QgsBrowserGuiModel()
+        monkeypatch.setattr(qgis_iface, "browserModel", lambda: browser, raising=False)
+    from kaigo_resource_plugin.ui.dock import KaigoDock
+
+    for _cycle in range(2):  # install → run → export → close → unload, twice (reinstall)
+        instance = kaigo_resource_plugin.classFactory(qgis_iface)
+        instance.initGui()
+        dock = instance.dock
+        assert isinstance(dock, KaigoDock)
+        dock.set_chome_layer(layers[0])
+        dock.set_resource_layers([layers[1]])
+        run_and_wait(dock)
+        assert dock.result.get("muni") is not None, dock.last_message()
+        dialogs = [
+            dock._open_algorithm("kaigo:committeecharts", dock.charts_parameters()),
+            dock._open_algorithm("kaigo:exportmap", dock.map_parameters()),
+        ]
+        assert all(d is not None for d in dialogs)
+        for dialog in dialogs:  # the user closes them; Qt deletes the C++ objects
+            dialog.close()
+            dialog.deleteLater()
+        QgsApplication.sendPostedEvents(None, 0)
+        QgsApplication.processEvents()
+        instance.unload()  # raised RuntimeError: wrapped C/C++ object of type AlgorithmDialog has been deleted
+        assert instance.dock is None
+        assert not dock.isVisible()
+        QgsApplication.sendPostedEvents(None, 0)
+    # the provider of the session fixture is still the one registered
+    assert QgsApplication.processingRegistry().providerById("kaigo") is not None
