@@ -473,3 +473,37 @@ def test_unload_and_reload_after_export_dialogs_were_closed(plugin, qgis_iface, 
         QgsApplication.sendPostedEvents(None, 0)
     # the provider of the session fixture is still the one registered
     assert QgsApplication.processingRegistry().providerById("kaigo") is not None
+
+
+# -- what the panel says and how wide it opens (issue #15, items 3 and 4) -------------------------------
+def test_age_table_changes_the_weight_text_and_the_elderly_box(dock, layers, sample_data):
+    dock.set_chome_layer(layers[0])
+    text = dock.detect_label.text()
+    assert "JINKO" in text and "Import e-Stat" not in text and "e-Stat 取り込み" not in text
+    assert dock.elderly_weight() == "JINKO"
+    dock.ages_widget.setFilePath(str(sample_data / "osaka-2020-ages" / "tblT001082C27.csv"))
+    text = dock.detect_label.text()
+    assert "at_home_75plus" in text
+    assert "is the weight" not in text.split("at_home_75plus")[0]  # no longer claims JINKO is the weight
+    assert "JINKO (total population)" not in text
+    assert dock.elderly_weight() == "at_home_75plus"
+    assert dock.elderly_combo.isHidden() and not dock.elderly_from_ages.isHidden()
+    dock.ages_widget.setFilePath("")
+    assert not dock.elderly_combo.isHidden() and dock.elderly_weight() == "JINKO"
+
+
+def test_panel_opens_wide_enough_without_horizontal_scrolling(dock, layers):
+    dock.set_chome_layer(layers[0])
+    hint = dock.sizeHint().width()
+    assert hint >= 420  # QScrollArea alone asks for about 300 px
+    dock.resize(hint, 900)
+    dock.show()
+    QgsApplication.processEvents()
+    for index in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(index)
+        QgsApplication.processEvents()
+        area = dock.tabs.widget(index)
+        assert not area.horizontalScrollBar().isVisible()
+        # every field fits in the width the panel opens with
+        assert area.widget().minimumSizeHint().width() <= area.viewport().width(), index
+    dock.hide()
