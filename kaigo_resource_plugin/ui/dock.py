@@ -161,7 +161,9 @@ class FittingScrollArea(QScrollArea):
         hint = super().sizeHint()
         page = self.widget()
         if page is not None:
-            width = max(PANEL_WIDTH, page.minimumSizeHint().width()) + self.verticalScrollBar().sizeHint().width()
+            width = (
+                max(PANEL_WIDTH, page.minimumSizeHint().width()) + self.verticalScrollBar().sizeHint().width()
+            )
             hint.setWidth(width)
         return hint
 
