@@ -32,6 +32,7 @@ from qgis.core import (
 from ..core import summary as run_summary
 from ..core.errors import InputError
 from ..core.tables import write_csv
+from . import download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
@@ -84,6 +85,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CHOME,
                 self.tr("Chōme boundaries or chōme table with X_CODE/Y_CODE (e-Stat)"),
                 QgsProcessing.SourceType.TypeVector,
+                optional=True,  # with MUNICIPALITIES they are downloaded
             )
         )
         self.addParameter(
@@ -106,6 +108,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.RESOURCES,
                 self.tr("Resource layers (one type each)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                optional=True,  # with MUNICIPALITIES they are downloaded
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                download_inputs.PARAMETER,
+                self.tr("Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)"),
+                optional=True,
             )
         )
         radius = QgsProcessingParameterNumber(
@@ -226,6 +236,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         return results
 
     def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -283,7 +296,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            return self._run_steps(
+            result = self._run_steps(
                 context,
                 feedback,
                 tmp=tmp,
@@ -308,6 +321,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 map_codes=map_codes,
                 language=language,
             )
+            download_inputs.keep_resources(downloaded, folder)
+            return result
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

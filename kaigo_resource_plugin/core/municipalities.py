@@ -291,6 +291,16 @@ class Registry:
         return (first + later)[:limit]
 
 
+def query_from_label(text: str) -> str:
+    """The code of a label picked from the type-ahead list (大東市（だいとうし）大阪府 27218 → 27218), each part
+    of a comma-separated text; other text is returned as it is."""
+    parts = []
+    for part in split_queries(text):
+        m = re.fullmatch(r".*[（(].*[)）].*\s(\d{5})", part)
+        parts.append(m.group(1) if m else part)
+    return ", ".join(parts)
+
+
 def split_queries(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,、，;；\n]+", text or "") if p.strip()]
 

@@ -297,6 +297,41 @@
     </message>
 </context>
 <context>
+    <name>DownloadRow</name>
+    <message>
+        <source>Download and run</source>
+        <translation>ダウンロードして実行</translation>
+    </message>
+    <message>
+        <source>Download cancelled; nothing was changed.</source>
+        <translation>ダウンロードを取り消しました。何も変更していません。</translation>
+    </message>
+    <message>
+        <source>Downloading {names}…</source>
+        <translation>{names} をダウンロードしています…</translation>
+    </message>
+    <message>
+        <source>Downloading… press Cancel to stop.</source>
+        <translation>ダウンロードしています…［キャンセル］で止められます。</translation>
+    </message>
+    <message>
+        <source>Downloads what is missing (kaigo:downloadestat, kaigo:downloadresources), then runs the analysis</source>
+        <translation>足りないデータをダウンロードし（kaigo:downloadestat、kaigo:downloadresources）、分析を実行します</translation>
+    </message>
+    <message>
+        <source>Municipality to download from e-Stat and OpenStreetMap (kanji or kana; a prefecture name means all its municipalities). The files are cached: a second run downloads nothing.</source>
+        <translation>e-Stat と OpenStreetMap からダウンロードする市区町村（漢字またはかな。都道府県名はその全市区町村）。ファイルはキャッシュするので、2 回目はダウンロードしません。</translation>
+    </message>
+    <message>
+        <source>The download failed; see the log.</source>
+        <translation>ダウンロードに失敗しました。ログを確認してください。</translation>
+    </message>
+    <message>
+        <source>e.g. 大東市, だいとうし, 27218</source>
+        <translation>例: 大東市、だいとうし、27218</translation>
+    </message>
+</context>
+<context>
     <name>ExportMapAlgorithm</name>
     <message>
         <source>Also write SVG</source>
@@ -424,6 +459,10 @@
     <message>
         <source>Municipalities</source>
         <translation>市区町村数</translation>
+    </message>
+    <message>
+        <source>Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)</source>
+        <translation>CHOME・AGES・RESOURCES の代わりにダウンロードする市区町村（名前またはコード）</translation>
     </message>
     <message>
         <source>Municipalities to highlight (codes or names, comma-separated)</source>
@@ -777,6 +816,10 @@
     <message>
         <source>Municipalities: sufficiency rate</source>
         <translation>市区町村：地域資源充足率</translation>
+    </message>
+    <message>
+        <source>Municipality (download)</source>
+        <translation>市区町村（ダウンロード）</translation>
     </message>
     <message>
         <source>No KEY_CODE field: choose the key field under Advanced settings.</source>

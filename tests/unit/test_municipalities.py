@@ -144,3 +144,12 @@ def test_prefectures_near_an_extent(reg):
     assert M.prefectures_near(reg, wider) == ["27", "29"]
     # far from every town hall: the nearest one's prefecture
     assert M.prefectures_near(reg, (daito.lat, daito.lng, daito.lat + 1e-4, daito.lng + 1e-4), 0) == ["27"]
+
+
+def test_a_label_picked_from_the_type_ahead_list_resolves_to_its_code(reg):
+    label = reg.suggest("だいとうし")[0].label()
+    assert label == "大東市（だいとうし）大阪府 27218"
+    assert M.query_from_label(label) == "27218"
+    both = f"{label}、{reg.by_code['27229'].label()}"
+    assert [m.code for m in reg.resolve(M.query_from_label(both))] == ["27218", "27229"]
+    assert M.query_from_label("大東市") == "大東市"
