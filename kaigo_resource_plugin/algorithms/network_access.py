@@ -392,6 +392,10 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
             raise
         sink = None
         results = {self.OUTPUT: dest_id}
+        if context.willLoadLayerOnCompletion(dest_id):
+            styler = NetworkStyler(radius)
+            _STYLERS.append(styler)  # QGIS keeps no Python reference to it
+            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)
 
         comp_fields = QgsFields()
         names = comparison_field_names(safe)
@@ -502,6 +506,45 @@ def _report(feedback, comparison, suffixes, ok, on_net, net_any, st_any, populat
         a, b = comparison["rate_straight_pct"][i], comparison["rate_net_pct"][i]
         if a is not None and b is not None:
             feedback.pushInfo(f"{code}: 充足率 直線 / rate straight {a:.1f} % → 道路網 / network {b:.1f} %")
+
+
+_STYLERS: list = []
+
+
+def style_network_layer(layer, lang: str | None = None, radius_m: float = 500.0) -> dict:
+    """Network blank areas drawn like the straight-line ones: ``status_net`` red / blue / grey, the legend
+    saying that the distance is along the network. Returns the counts per status."""
+    from ..i18n_loader import output_language
+    from ..styling import apply_status_style
+
+    lang = lang or output_language()
+    counts = apply_status_style(layer, lang, field="status_net", radius_m=radius_m)
+    renderer = layer.renderer()
+    tail = "（道路距離）" if lang != "en" else " (along the network)"
+    for i, category in enumerate(renderer.categories()):
+        if category.value() != "no_population":
+            renderer.updateCategoryLabel(i, category.label() + tail)
+    layer.triggerRepaint()
+    return counts
+
+
+try:
+    from qgis.core import QgsProcessingLayerPostProcessorInterface as _PostProcessor
+except ImportError:  # pragma: no cover
+    _PostProcessor = object
+
+
+class NetworkStyler(_PostProcessor):
+    """Styles the OUTPUT layer when Processing loads it into the project (toolbox, model)."""
+
+    def __init__(self, radius_m: float):
+        super().__init__()
+        self.radius_m = radius_m
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS API)
+        style_network_layer(layer, radius_m=self.radius_m)
+        if self in _STYLERS:
+            _STYLERS.remove(self)
 
 
 class NetworkLines:

@@ -49,9 +49,9 @@ def ube_result(tmp_path_factory, plugin):
 
 
 def _is_null(v):
-    from qgis.PyQt.QtCore import QVariant
+    from kaigo_resource_plugin.compat import is_null
 
-    return v is None or (isinstance(v, QVariant) and v.isNull())
+    return is_null(v)
 
 
 def test_ube_fields_and_plausible_values(ube_result):
@@ -226,3 +226,22 @@ def test_bad_cost_field_is_refused(plugin, tmp_path):
         )
     assert "0 以下" in str(err.value) and "0 or less" in str(err.value)  # osmnx writes oneway = 0 / 1
     assert not out.exists()
+
+
+def test_network_blank_areas_are_styled_like_the_straight_line_ones(ube_result):
+    from kaigo_resource_plugin.algorithms.network_access import style_network_layer
+    from kaigo_resource_plugin.styling import STATUS_COLORS
+
+    _, out, _ = ube_result
+    layer = _layer(out)
+    counts = style_network_layer(layer, "ja", 500.0)
+    renderer = layer.renderer()
+    assert renderer.classAttribute() == "status_net"
+    colours = {c.value(): c.symbol().color().name() for c in renderer.categories()}
+    assert colours == STATUS_COLORS  # red / blue / grey, as for status
+    labels = {c.value(): c.label() for c in renderer.categories()}
+    assert "道路距離" in labels["blank"] and f"{counts['blank']:,}" in labels["blank"]
+    feats = list(layer.getFeatures())
+    assert counts["blank"] == sum(1 for f in feats if f["status_net"] == "blank") > 0
+    style_network_layer(layer, "en", 500.0)
+    assert "along the network" in {c.value(): c.label() for c in layer.renderer().categories()}["covered"]
