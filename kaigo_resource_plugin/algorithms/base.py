@@ -27,6 +27,7 @@ GROUP_OF = {
     "downloadresources": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
+    "networkaccess": "analysis",
     "sufficiencyrates": "analysis",
     "densityclasses": "analysis",
     "fullanalysis": "analysis",
