@@ -29,6 +29,7 @@ from qgis.PyQt.QtCore import QUrl
 from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import estat
 from ..core.errors import InputError
+from . import checks
 from .base import KaigoAlgorithm, check_cancel
 
 # Attributes read from each boundary input (when present), besides KEY_FIELD and CARE3_FIELD.
@@ -328,6 +329,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         ages = estat.read_age_tables(age_paths)
         for name, enc, n in ages.files:
             feedback.pushInfo(f"{name}: {n:,} rows, encoding {enc}")
+        for ja, en in ages.notes:
+            feedback.pushWarning(f"{ja}\n{en}")
         care3_by_muni = estat.read_care3_table(care3_table_path) if care3_table_path else None
         feedback.setProgress(10)
         check_cancel(feedback)
@@ -337,6 +340,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         for n, layer in enumerate(layers):
             feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
             inputs.append(self._read_layer(layer, key_field, care3_field, feedback))
+            checks.boundary_input(layer, inputs[-1].kind, inputs[-1].records, context.transformContext())
             feedback.pushInfo(
                 f"{layer.name()}: {len(inputs[-1].records):,} features, {inputs[-1].kind}, "
                 f"{inputs[-1].layout} layout; text {inputs[-1].encoding_note}"

@@ -29,6 +29,7 @@ from qgis.core import (
 )
 
 from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
+from . import checks
 
 GEOGRAPHIC_AUTHID = "EPSG:6668"  # JGD2011 geographic (GRS80)
 JGD2000_AUTHID = "EPSG:4612"
@@ -625,6 +626,9 @@ def read_chome(
             en="The chōme layer has no coordinate reference system (CRS). Set its CRS in the layer "
             "properties.",
         )
+    if has_geom:
+        checks.require_exact_transform(layer_crs, transform_context, "町丁字レイヤ", "the chōme layer")
+        checks.source_in_japan(source, transform_context, "町丁字レイヤ", "the chōme layer")
     xy = has_xy_code(names)
     if not has_geom and not xy:
         raise InputError(
@@ -678,7 +682,9 @@ def read_chome(
     )
     attrs = pts.attributes
     n = pts.fids.size
-    keys = repoints.normalise_keys(attrs[key_field])
+    keys, key_note = checks.chome_keys(repoints.normalise_keys(attrs[key_field]), key_field)
+    if key_note:
+        log.append(key_note)
     if "HCODE" in attrs:
         hc = attrs["HCODE"]
         if hc.dtype == np.float64:
@@ -688,11 +694,14 @@ def read_chome(
     else:
         water = np.zeros(n, dtype=bool)
     pop_raw = as_float_array(attrs[population_field]) if population_field else None
+    if pop_raw is not None:
+        checks.check_counts(pop_raw, population_field)
     area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
     kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
     if use_xy:
         px = as_float_array(attrs["X_CODE"]).copy()
         py = as_float_array(attrs["Y_CODE"]).copy()
+        checks.check_xy_code(px, py)
         bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
         px[bad] = np.nan
         py[bad] = np.nan
@@ -739,6 +748,7 @@ def read_chome(
             )
     else:
         lon, lat = gx, gy  # read_points gave lon/lat already
+    checks.require_in_japan(lon, lat, "町丁字の代表地点", "the chōme points")
     if point_crs.authid() == GEOGRAPHIC_AUTHID:
         gx, gy = lon.copy(), lat.copy()
     elif use_xy and not has_geom:
@@ -827,8 +837,16 @@ def read_resources(
     lons, lats, types = [], [], []
     log: list[tuple[str, str]] = []
     lo, hi = progress_span
+    layer_names, renamed = checks.distinct_names(
+        [
+            lyr.name() if lyr is not None and hasattr(lyr, "name") else f"layer{i + 1}"
+            for i, lyr in enumerate(layers)
+        ]
+    )
+    if renamed:
+        log.append(renamed)
     for li, layer in enumerate(layers):
-        name = layer.name() if layer is not None and hasattr(layer, "name") else f"layer{li + 1}"
+        name = layer_names[li]
         if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
             raise InputError(
                 ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
@@ -867,8 +885,15 @@ def read_resources(
                     f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
                 )
             )
+        if not empty:
+            checks.source_in_japan(
+                layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+            )
+            checks.require_exact_transform(
+                crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
+            )
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
-        pts = read_points(
+        pts = checks.resource_parts(layer, cat, transform_context, feedback) or read_points(
             layer,
             [cat] if cat else [],
             "surface",
@@ -895,6 +920,11 @@ def read_resources(
             )
         lon, lat = pts.x, pts.y
         ok = np.isfinite(lon) & np.isfinite(lat)
+        outside = checks.require_in_japan(
+            lon, lat, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+        )
+        if outside:
+            log.append(outside)
         if cat:
             labels = [to_text(v) for v in pts.attributes[cat].tolist()]
             labels = [_label(lab, name) for lab in labels]
@@ -915,6 +945,7 @@ def read_resources(
         lons.append(lon[ok])
         lats.append(lat[ok])
         types.append(t[ok])
+    checks.check_categories(category_field, len(type_names))
     cat_lon = np.concatenate(lons) if lons else np.zeros(0)
     cat_lat = np.concatenate(lats) if lats else np.zeros(0)
     cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)

@@ -19,6 +19,7 @@ import numpy as np
 
 from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, density_class, rate_band
 from .errors import InputError
+from .plausibility import check_text_file
 from .tables import write_csv, write_xlsx
 
 DEFAULT_CARE3_SHARE = 0.109
@@ -97,7 +98,9 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             ja=f"{param} のファイル {path} が見つかりません。", en=f"{param}: file {path} not found."
         )
     with open(path, "rb") as fh:
-        text = _decode(fh.read())
+        data = fh.read()
+    check_text_file(data, os.path.basename(path), param)
+    text = _decode(data)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
