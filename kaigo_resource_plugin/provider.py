@@ -64,6 +64,15 @@ class KaigoModel(QgsProcessingModelAlgorithm):
     def groupId(self):  # noqa: N802
         return "models"
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own model checks answer in English only: the usual mistakes first, in both languages."""
+        from .algorithms.base import _first_bad_parameter
+
+        message = _first_bad_parameter(self, parameters, context)
+        if message:
+            return False, message
+        return super().checkParameterValues(parameters, context)
+
     def createInstance(self):  # noqa: N802
         clone = KaigoModel()
         clone.loadVariant(self.toVariant())

@@ -148,7 +148,7 @@ def explode_parts(layer, category_field, transform_context, feedback=None):
         return None
     ct = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem(GEOGRAPHIC), transform_context)
     req = QgsFeatureRequest()
-    req.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
+    req.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
     names = layer.fields().names()
     if category_field:
         req.setSubsetOfAttributes([names.index(category_field)])
