@@ -154,7 +154,7 @@ class _Output:
         self.kind = kind  # "file" or "folder"
         self.uri_table = uri_table  # an ogr:dbname=… table="…" destination
         self.stage: str | None = None  # staging folder
-        self.staged_value = None
+        self.staged_value: object = None
 
 
 def _output_target(value) -> tuple[str, str | None] | None:
@@ -268,11 +268,12 @@ class RunGuard:
             if stage not in self.stages:
                 self.stages.append(stage)
             o.stage = stage
-            text = _static(o.value).strip()
+            text = str(_static(o.value)).strip()
+            m = _OGR_URI.match(text) if o.uri_table else None
+            staged: object
             if o.kind == "folder":
                 staged = stage
-            elif o.uri_table:
-                m = _OGR_URI.match(text)
+            elif m is not None:
                 staged_path = os.path.join(stage, os.path.basename(m.group("path")))
                 staged = text[: m.start("path")] + staged_path + text[m.end("path") :]
             else:

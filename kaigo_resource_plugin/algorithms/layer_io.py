@@ -361,7 +361,7 @@ def _column(parts: list, numeric: bool) -> np.ndarray:
         out = []
         for p in parts:
             if isinstance(p, np.ma.MaskedArray):
-                out.append(p.astype(np.float64).filled(np.nan))
+                out.append(np.ma.filled(p.astype(np.float64), np.nan))
             else:
                 out.append(np.asarray(p, dtype=np.float64))
         return np.concatenate(out) if out else np.zeros(0)
@@ -496,7 +496,7 @@ def read_points(
     xs = []
     ys = []
     outs = []
-    cols: list[list] = [[] for _ in idx]
+    values: list[list] = [[] for _ in idx]
     n_null = 0
     n_bad = 0
     nan = float("nan")
@@ -511,7 +511,7 @@ def read_points(
         out_fids.append(f.id())
         if idx:
             attrs = f.attributes()
-            for c, i in zip(cols, idx):
+            for c, i in zip(values, idx):
                 c.append(attrs[i])
         if geometry is None:
             xs.append(nan)
@@ -544,7 +544,7 @@ def read_points(
         fids=np.array(out_fids, dtype=np.int64),
         x=np.array(xs, dtype=np.float64),
         y=np.array(ys, dtype=np.float64),
-        attributes={n: _convert(c, num) for n, c, num in zip(field_names, cols, numeric)},
+        attributes={n: _convert(c, num) for n, c, num in zip(field_names, values, numeric)},
         outside=np.array(outs, dtype=bool),
         n_null_geometry=n_null,
         n_bad_geometry=n_bad,
@@ -695,7 +695,7 @@ def read_chome(
         water = np.zeros(n, dtype=bool)
     pop_raw = as_float_array(attrs[population_field]) if population_field else None
     if pop_raw is not None:
-        checks.check_counts(pop_raw, population_field)
+        checks.check_counts(pop_raw, population_field or "")
     area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
     kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
     if use_xy:
@@ -926,8 +926,7 @@ def read_resources(
         if outside:
             log.append(outside)
         if cat:
-            labels = [to_text(v) for v in pts.attributes[cat].tolist()]
-            labels = [_label(lab, name) for lab in labels]
+            labels = [_label(to_text(v), name) for v in pts.attributes[cat].tolist()]
         else:
             labels = None
             if name not in type_of:
