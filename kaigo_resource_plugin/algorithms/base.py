@@ -216,6 +216,9 @@ def _unwritable(value) -> str | None:
     return None
 
 
+MAX_TITLE = 200  # characters of a chart/map title: longer ones cannot be drawn (matplotlib overflows)
+
+
 def _first_bad_parameter(alg, parameters, context) -> str | None:
     from qgis.core import (
         QgsProcessing,
@@ -233,6 +236,12 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
         if value is None or value == "":
             continue
         label = d.description()
+        if name == "TITLE" and isinstance(value, str) and len(value) > MAX_TITLE:
+            return (
+                f"{name}（{label}）が長すぎます（{len(value):,} 文字）。図の題は {MAX_TITLE} 文字以内にしてください。\n"
+                f"{name} ({label}) is too long ({len(value):,} characters): keep a chart or map title within "
+                f"{MAX_TITLE} characters."
+            )
         if isinstance(d, QgsProcessingDestinationParameter):
             bad = _unwritable(value)
             if bad:

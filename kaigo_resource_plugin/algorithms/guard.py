@@ -338,6 +338,14 @@ class RunGuard:
                 reproducible.stabilise_pdf(staged)
         layer_results: dict[str, str] = {}
         with contextlib.ExitStack() as locks:
+            # two runs into one folder commit one after the other (never a mix of both): the folder's
+            # manifest is the lock
+            for o, _written in sorted(folders, key=lambda fw: fw[0].place.path):
+                manifest = os.path.join(o.place.path, out.MANIFEST)
+                if not os.path.exists(manifest):
+                    with contextlib.suppress(OSError), open(manifest, "a", encoding="utf-8"):
+                        pass
+                locks.enter_context(out.exclusive(manifest))
             for dst, _items, existing_layers in sorted(merges, key=lambda m: m[0]):
                 if existing_layers:
                     locks.enter_context(out.exclusive(dst))
@@ -349,15 +357,15 @@ class RunGuard:
                 if len(set(before) | set(names)) > 1 and names:
                     layer_results[dst] = f"{dst}|layername={names[0]}"
             commit.run()
-        for o, written in folders:
-            removed = out.remove_stale(o.place.path, written, self.inputs)
-            if removed and feedback is not None:
-                feedback.pushInfo(
-                    f"前回の実行で書き込まれ今回は作られなかったファイル {len(removed)} 件を削除しました。\n"
-                    f"Removed {len(removed)} file(s) an earlier run wrote that this run does not write again."
-                )
-            with contextlib.suppress(OSError):
-                out.write_manifest(o.place.path, written)
+            for o, written in folders:
+                removed = out.remove_stale(o.place.path, written, self.inputs)
+                if removed and feedback is not None:
+                    feedback.pushInfo(
+                        f"前回の実行で書き込まれ今回は作られなかったファイル {len(removed)} 件を削除しました。\n"
+                        f"Removed {len(removed)} file(s) an earlier run wrote that this run does not write again."
+                    )
+                with contextlib.suppress(OSError):
+                    out.write_manifest(o.place.path, written)
         mapped = {}
         for key, value in results.items():
             new = self._map(value)

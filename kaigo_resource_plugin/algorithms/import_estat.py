@@ -241,7 +241,11 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                     dbf_cols = None
                 item.encoding_note = f"{os.path.basename(dbf_path)}: {enc} ({how})"
             except (OSError, InputError, KeyError) as err:
-                feedback.pushWarning(f"{dbf_path}: {err}")
+                feedback.pushWarning(
+                    f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
+                    f"{dbf_path}: the .dbf could not be read directly; the attributes as QGIS reads them are used "
+                    f"({err})."
+                )
                 dbf_cols = None
 
         request = QgsFeatureRequest().setSubsetOfAttributes(idx)

@@ -584,6 +584,19 @@ CASES: list[Case] = [
     Case("charts_raster", H, simple({"INPUT": fk("raster"), "OUTPUT_FOLDER": ok("c")}), RASTER),
     Case("map_raster", M, simple({"INPUT": fk("raster"), "RESOURCES": [], "OUTPUT_FOLDER": ok("m")}), RASTER),
     Case("full_raster", F, full(chome="raster"), RASTER),
+    # ---- a title no chart can hold ---------------------------------------------------------------------
+    Case(
+        "charts_title_2800_chars",
+        H,
+        simple({"INPUT": fk("muni"), "TITLE": "大東市の空白地域" * 350, "OUTPUT_FOLDER": ok("c")}),
+        Refuse("長すぎます", "is too long"),
+    ),
+    Case(
+        "map_title_2800_chars",
+        M,
+        simple({"INPUT": fk("blank"), "RESOURCES": [], "TITLE": "空白" * 1400, "OUTPUT_FOLDER": ok("m")}),
+        Refuse("長すぎます", "is too long"),
+    ),
     # ---- resources: parts, names, categories ---------------------------------------------------------
     Case("blank_multipoint_every_part", D, blank(res=("multipoint",)), Ok(check_same_as("twopoints"))),
     Case("blank_multipolygon_every_part", D, blank(res=("multipolygon",)), Ok(check_multipart_counts)),
