@@ -311,8 +311,13 @@ def full(chome="daito", ages="ages_small", res=("shops",), folder="full", **extr
 
 
 def simple(alg_params):
+    def value(v, f, o):
+        if isinstance(v, list):
+            return [value(x, f, o) for x in v]
+        return v(f, o) if callable(v) else v
+
     def params(f, o):
-        return {k: (v(f, o) if callable(v) else v) for k, v in alg_params.items()}
+        return {k: value(v, f, o) for k, v in alg_params.items()}
 
     return params
 
@@ -386,6 +391,27 @@ CASES: list[Case] = [
         full(res=(), RESOURCES=lambda f, o: [str(o / "full" / "municipalities.gpkg")]),
         SAME_INPUT,
         copy_in("daito_ll", "full/municipalities.gpkg"),
+    ),
+    Case(
+        "network_output_is_network",
+        "kaigo:networkaccess",
+        simple(
+            {"INPUT": fk("daito"), "RESOURCES": [fk("shops")], "NETWORK": fk("roads"), "OUTPUT": fk("roads")}
+        ),
+        SAME_INPUT,
+    ),
+    Case(
+        "network_raster_as_network",
+        "kaigo:networkaccess",
+        simple(
+            {
+                "INPUT": fk("daito"),
+                "RESOURCES": [fk("shops")],
+                "NETWORK": fk("raster"),
+                "OUTPUT": ok("n.gpkg"),
+            }
+        ),
+        RASTER,
     ),
     # ---- an existing GeoPackage keeps its other layers ----------------------------------------------
     Case(

@@ -137,6 +137,9 @@ def bad(tmp_path_factory, plugin):
     f["ages"] = str(shutil.copy(AGES, d / "tblT001082C27.csv"))
     f["shops"] = str(shutil.copy(SHOPS, d / "shops.geojson"))
     f["libraries"] = str(shutil.copy(LIBRARIES, d / "libraries.geojson"))
+    f["roads"] = str(
+        shutil.copy(SAMPLE.parent / "tests" / "data" / "ube-35202" / "roads.gpkg", d / "roads.gpkg")
+    )
     # no .prj; a wrong .prj (WGS 84 degrees on plane-rectangular metres); Tokyo datum
     f["nocrs"] = str(copy_shp(DAITO, d / "nocrs", "chome", drop=(".prj",)))
     f["wrongprj"] = str(copy_shp(DAITO, d / "wrongprj", "chome", prj=wkt_of(4326)))
