@@ -21,6 +21,7 @@ from qgis.core import (
 )
 
 from ..compat import is_null
+from ..core.contract import to_float
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
@@ -30,21 +31,8 @@ TYPE_PREFIX = "rate_pct_"
 
 
 def _to_float(value) -> float | None:
-    if is_null(value):
-        return None
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").rstrip("%％")
-        if not text:
-            return None
-        try:
-            return float(text)
-        except ValueError:
-            return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if out != out else out  # NaN -> None
+    """A cell of the municipality table as a number ("1,234" and "12.5%" too); None when empty."""
+    return to_float(value, None, lenient_text=True)
 
 
 def _to_code(value) -> str:

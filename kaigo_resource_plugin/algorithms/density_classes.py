@@ -17,6 +17,7 @@ from qgis.core import (
 
 from ..compat import geometry_type
 from ..core.area import RingCollector
+from ..core.contract import to_float
 from ..core.errors import InputError
 from ..core.rates import DENSITY_FIELDS, check_thresholds, density_columns
 from ..i18n_loader import output_language
@@ -29,7 +30,6 @@ from .sufficiency_rates import (
     find_field,
     require_field,
     sink_fields,
-    to_float,
 )
 
 

@@ -30,6 +30,7 @@ from qgis.core import (
 )
 
 from ..core import summary as run_summary
+from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
@@ -109,7 +110,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             )
         )
         radius = QgsProcessingParameterNumber(
-            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double, 500.0
+            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double, DEFAULT_RADIUS_M
         )
         self.addParameter(radius)
         self.addParameter(
@@ -117,7 +118,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CARE3_SHARE,
                 self.tr("Share of 75+ certified at care level 3 or above"),
                 QgsProcessingParameterNumber.Type.Double,
-                0.109,
+                DEFAULT_CARE3_SHARE,
                 minValue=0.0,
                 maxValue=1.0,
             )

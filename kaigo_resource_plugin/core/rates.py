@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, density_class, rate_band
+from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
 from .tables import write_csv, write_xlsx
 
-DEFAULT_CARE3_SHARE = 0.109
-WATER_HCODE = 8154
 ANY = ""  # resource type key of the unsuffixed fields (= any type)
 
 # ---------------------------------------------------------------------------------------------
@@ -86,11 +85,12 @@ def _decode(raw: bytes) -> str:
     )
 
 
-def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
+def read_code_table(path: str, param: str, unit_hint: str, percent: bool = False) -> dict[str, float]:
     """Two-column CSV (municipality code, number), UTF-8 (with or without BOM) or CP932.
 
     A header row and extra columns are allowed: the first column whose cells look like municipality
     codes is the key, the next numeric column is the value. Lines without a code are skipped.
+    ``percent``: a value written with a trailing % ("10.9%") is divided by 100.
     """
     if not os.path.isfile(path):
         raise InputError(
@@ -127,8 +127,11 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             continue  # a repeated header, a total line
         value = None
         for c in cells[code_col + 1 :]:
+            text = c.replace(",", "")
+            per_cent = percent and text.endswith(("%", "％"))
             try:
-                value = float(c.replace(",", ""))
+                value = float(text[:-1] if per_cent else text)
+                value = value / 100.0 if per_cent else value
                 break
             except ValueError:
                 continue
@@ -149,6 +152,21 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             en=f"{param}: the file has no rows of the form 'municipality code, {unit_hint}'.",
         )
     return out
+
+
+def read_care3_table(path: str, param: str = "CARE3_TABLE") -> dict[str, float]:
+    """Municipality code → share of people 75+ at care level 3 or above (a fraction, or "10.9%").
+
+    The one reader of CARE3_TABLE, for kaigo:importestat and kaigo:sufficiencyrates alike.
+    """
+    table = read_code_table(path, param, "share", percent=True)
+    for code, share in table.items():
+        if not 0.0 <= share <= 1.0:
+            raise InputError(
+                ja=f"{param} の {code} の割合 {share:g} が 0〜1 の範囲外です（10.9% は 0.109 と書きます）。",
+                en=f"{param}: the share {share:g} of {code} is outside 0–1 (write 10.9 % as 0.109).",
+            )
+    return table
 
 
 def parse_flag(value: object) -> bool:

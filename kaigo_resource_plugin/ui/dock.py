@@ -64,6 +64,7 @@ except ImportError:  # Qt5
 
 from ..compat import geometry_type
 from ..core.codes import muni_code_from_key, rollup_code
+from ..core.contract import DEFAULT_CARE3_SHARE
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
@@ -280,8 +281,8 @@ class KaigoDock(QgsDockWidget):
         self.care3_spin.setRange(0.0, 0.999)
         self.care3_spin.setDecimals(3)
         self.care3_spin.setSingleStep(0.005)
-        self.care3_spin.setClearValue(0.109)
-        self.care3_spin.setValue(0.109)
+        self.care3_spin.setClearValue(DEFAULT_CARE3_SHARE)
+        self.care3_spin.setValue(DEFAULT_CARE3_SHARE)
         self.care3_spin.setToolTip(
             self.tr(
                 "Share of people aged 75+ certified at care level 3 or above (estimate; 0.109 by default). "
@@ -430,7 +431,7 @@ class KaigoDock(QgsDockWidget):
     def _restore_settings(self) -> None:
         s = QgsSettings()
         self.radius_spin.setValue(s.value(SETTINGS + "radius", 500.0, type=float))
-        self.care3_spin.setValue(s.value(SETTINGS + "care3_share", 0.109, type=float))
+        self.care3_spin.setValue(s.value(SETTINGS + "care3_share", DEFAULT_CARE3_SHARE, type=float))
         self.rollup_check.setChecked(s.value(SETTINGS + "rollup_wards", False, type=bool))
 
     def _save_settings(self) -> None:
