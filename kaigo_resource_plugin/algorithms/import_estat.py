@@ -329,7 +329,9 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         ages = estat.read_age_tables(age_paths)
         for name, enc, n in ages.files:
             feedback.pushInfo(f"{name}: {n:,} rows, encoding {enc}")
-        care3_by_muni = estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
+        care3_by_muni = (
+            estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
+        )
         feedback.setProgress(10)
         check_cancel(feedback)
 

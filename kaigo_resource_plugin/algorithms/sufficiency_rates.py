@@ -108,12 +108,9 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
         )
     if source_crs.isGeographic():
         return None
-    return QgsCoordinateTransform(
-        source_crs,
-        QgsCoordinateReferenceSystem(
-            JGD2011_GEOGRAPHIC
-        ),  # any GRS80 lon/lat gives the same areas, context.transformContext()
-    )
+    # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas
+    geographic = QgsCoordinateReferenceSystem(JGD2011_GEOGRAPHIC)
+    return QgsCoordinateTransform(source_crs, geographic, context.transformContext())
 
 
 def add_geometry_rings(rc: RingCollector, geom: QgsGeometry, group: int, transform) -> None:
