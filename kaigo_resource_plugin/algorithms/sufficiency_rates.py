@@ -38,7 +38,6 @@ from ..core.rates import (
     MunicipalityTable,
     aggregate_municipalities,
     check_share,
-    check_thresholds,
     normalize_muni_code,
     parse_flag,
     read_care3_table,
@@ -46,7 +45,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
-from .base import KaigoAlgorithm, check_cancel, threshold_parameters
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 
 AREA_UNITS = ("m2", "km2", "ha")
 AREA_UNIT_TO_KM2 = {"m2": 1e-6, "km2": 1.0, "ha": 0.01}
@@ -182,8 +181,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
     AREA_FIELD = "AREA_FIELD"
     AREA_UNIT = "AREA_UNIT"
     AREA_TABLE = "AREA_TABLE"
-    THRESHOLD_LOW = "THRESHOLD_LOW"
-    THRESHOLD_HIGH = "THRESHOLD_HIGH"
     ROLLUP_WARDS = "ROLLUP_WARDS"
     OUTPUT = "OUTPUT"
     OUTPUT_CSV = "OUTPUT_CSV"
@@ -336,10 +333,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
-        low, high = check_thresholds(
-            self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context),
-            self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context),
-        )
+        thresholds = threshold_values(self, parameters, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
         csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
         xlsx_path = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
@@ -723,7 +717,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             pref_name=prefs,
             muni_name=mnames,
         )
-        table = aggregate_municipalities(chome, area_km2_by_muni, area_source, (low, high), types)
+        table = aggregate_municipalities(chome, area_km2_by_muni, area_source, thresholds, types)
         notes = table.notes
         feedback.setProgress(95)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, density_class, rate_band
+from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS, density_class, rate_band
 from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
 from .tables import write_csv, write_xlsx
@@ -28,23 +28,29 @@ ANY = ""  # resource type key of the unsuffixed fields (= any type)
 # Validation helpers
 
 
-def check_thresholds(low: float, high: float) -> tuple[float, float]:
-    """The two density thresholds, or an InputError when they are not 0 < low < high."""
-    for v in (low, high):
+def check_thresholds(*values: float) -> tuple[float, ...]:
+    """The density thresholds (one per boundary between classes, in the order of THRESHOLD_PARAMETERS),
+    or an InputError when they are not positive and increasing."""
+    names = THRESHOLD_PARAMETERS if len(values) == len(THRESHOLD_PARAMETERS) else ()
+    if not names:
+        names = tuple(f"threshold {i + 1}" for i in range(len(values)))
+    for v in values:
         if v is None or not math.isfinite(float(v)):
             raise InputError(
-                ja="人口密度のしきい値（THRESHOLD_LOW / THRESHOLD_HIGH）に数値を指定してください。",
-                en="Give numbers for the density thresholds THRESHOLD_LOW and THRESHOLD_HIGH.",
+                ja=f"人口密度のしきい値（{' / '.join(names)}）に数値を指定してください。",
+                en=f"Give numbers for the density thresholds {', '.join(names[:-1])} and {names[-1]}.",
             )
-    low, high = float(low), float(high)
-    if not (0 < low < high):
+    out = tuple(float(v) for v in values)
+    if not out or out[0] <= 0 or any(a >= b for a, b in zip(out, out[1:])):
+        given = ", ".join(f"{n} {v:g}" for n, v in zip(names, out))
+        defaults = [f"{t:g}" for t in DEFAULT_THRESHOLDS]
         raise InputError(
-            ja=f"人口密度のしきい値の順序が正しくありません（下限 {low:g} ≥ 上限 {high:g} または 0 以下）。"
-            "THRESHOLD_LOW を THRESHOLD_HIGH より小さい正の値にしてください（既定 200 と 2000）。",
-            en=f"The density thresholds are in the wrong order (low {low:g}, high {high:g}): "
-            "set THRESHOLD_LOW to a positive value below THRESHOLD_HIGH (defaults 200 and 2000).",
+            ja=f"人口密度のしきい値の順序が正しくありません（{given}）。{' < '.join(names)} となる"
+            f"正の値にしてください（既定 {' と '.join(defaults)}）。",
+            en=f"The density thresholds are in the wrong order ({given}): set positive values with "
+            f"{' < '.join(names)} (defaults {' and '.join(defaults)}).",
         )
-    return low, high
+    return out
 
 
 def check_share(share: float, what: str = "CARE3_SHARE") -> float:
@@ -378,9 +384,9 @@ def rate_pct(with_access: np.ndarray, total: np.ndarray) -> list[float | None]:
 def density_columns(
     population: Sequence[float | None],
     area_km2: Sequence[float | None],
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
 ) -> tuple[list[float | None], list[int | None], list[str | None]]:
-    """Density (people/km²), class 1/2/3 and Japanese label; None where population or area is missing."""
+    """Density (people/km²), class number and Japanese label; None where population or area is missing."""
     dens: list[float | None] = []
     cls: list[int | None] = []
     lab: list[str | None] = []
@@ -426,7 +432,7 @@ def aggregate_municipalities(
     chome: ChomeArrays,
     area_km2: Mapping[str, float] | None = None,
     area_source: str | None = None,
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     types: Sequence[str] | None = None,
 ) -> MunicipalityTable:
     """Group chōme by municipality: sums, rates per resource type, density and class.
