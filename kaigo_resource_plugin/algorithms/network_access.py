@@ -204,6 +204,9 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         message = unreadable_chome_message(parameters, context, self.INPUT)
         if message:
             return False, message
+        message = _output_over_input(self, parameters, context)
+        if message:
+            return False, message
         return super().checkParameterValues(parameters, context)
 
     def process(self, parameters, context, feedback):
@@ -415,6 +418,55 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         _report(feedback, comparison, suffixes, ok, on_net, net_any, st_any, chome.population)
         feedback.setProgress(100.0)
         return results
+
+
+def _file_of(value, context) -> str | None:
+    """The file behind a layer parameter value (path, layer id/name or layer object), or None."""
+    import os
+
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        value = value.source.staticValue()
+    if hasattr(value, "source") and callable(value.source):
+        value = value.source()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.split("|")[0].strip()
+    return os.path.realpath(path) if os.path.exists(path) else None
+
+
+def _output_over_input(alg, parameters, context) -> str | None:
+    """A bilingual refusal when OUTPUT or OUTPUT_COMPARISON would be written over an input file (SPEC §8)."""
+    import os
+
+    from qgis.core import QgsProcessingOutputLayerDefinition
+
+    inputs = {}
+    for name in (alg.INPUT, alg.NETWORK, alg.RESOURCES):
+        value = parameters.get(name)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            path = _file_of(item, context)
+            if path:
+                inputs[path] = name
+    for name in (alg.OUTPUT, alg.OUTPUT_COMPARISON):
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        if not isinstance(value, str) or not value.strip() or value.startswith(("memory:", "TEMPORARY")):
+            continue
+        path = value.split("|")[0].strip()
+        if path.startswith("ogr:"):
+            continue
+        real = os.path.realpath(path)
+        if real in inputs:
+            return (
+                f"{name} の出力先 {path} は入力 {inputs[real]} のファイルです。上書きすると元のデータが失われるので"
+                f"実行しません。別のファイル名を指定してください。\n"
+                f"{name} would be written over {path}, the file of the input {inputs[real]}: the original data "
+                "would be lost, so nothing is run. Choose another file name."
+            )
+    return None
 
 
 def _type_names(res, type_names_param: str, feedback) -> list[str]:

@@ -282,3 +282,28 @@ def test_fullanalysis_with_a_network_reports_both_rates(plugin, tmp_path):
     assert float(comparison["rate_straight_pct"]) == pytest.approx(float(muni["rate_pct"]), abs=1e-6)
     assert float(comparison["rate_net_pct"]) < float(comparison["rate_straight_pct"])
     assert len(list(_layer(result["CHOME_NETWORK_GPKG"]).getFeatures())) == 456
+
+
+@pytest.mark.parametrize("which", ["NETWORK", "INPUT"])
+def test_an_output_over_an_input_is_refused_and_the_input_kept(plugin, tmp_path, which):
+    import shutil
+
+    import processing
+    from qgis.core import QgsProcessingException
+
+    roads = tmp_path / "roads.gpkg"
+    shutil.copy(ROADS, roads)
+    before = roads.read_bytes()
+    params = {"INPUT": CHOME, "RESOURCES": [SHELTERS], "NETWORK": str(roads), "OUTPUT": str(roads)}
+    if which == "INPUT":
+        table = tmp_path / "chome.dbf"
+        shutil.copy(CHOME, table)
+        params.update(
+            {"INPUT": str(table), "OUTPUT": str(tmp_path / "out.gpkg"), "OUTPUT_COMPARISON": str(table)}
+        )
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run(ALG, params)
+    text = str(err.value)
+    del err  # its traceback holds the QGIS objects of the refused run (a crash at exit otherwise)
+    assert "失われる" in text and "would be lost" in text
+    assert roads.read_bytes() == before
