@@ -121,7 +121,10 @@ def download_estat_files(
 def _progress(feedback, done: int, steps: int):
     def cb(received, total):
         if total and total > 0:
-            feedback.setProgress(100 * (done + min(1.0, received / total)) / max(1, steps))
+            try:
+                feedback.setProgress(100 * (done + min(1.0, received / total)) / max(1, steps))
+            except RuntimeError:  # the run's feedback was already deleted
+                pass
 
     return cb
 

@@ -114,6 +114,8 @@ def request(
             code = blocking.get(req, True, inner)
     finally:
         timer.stop()
+        if progress is not None:  # no late signal may reach a feedback that is gone (qgis_process exit)
+            blocking.downloadProgress.disconnect(progress)
     if feedback is not None and feedback.isCanceled():
         raise Cancelled()
     reply = blocking.reply()
