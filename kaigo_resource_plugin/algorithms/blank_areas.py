@@ -31,16 +31,15 @@ except ImportError:  # pragma: no cover - a Qt binding without QVariant
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .layer_io import (
-    gc_paused,
+from .layer_read import (
     iterate,
     plain_layer,
     read_chome,
     read_resources,
-    remove_partial_output,
     unreadable_chome_message,
     unreadable_layers,
 )
+from .outputs import gc_paused, remove_partial_output
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:

@@ -24,8 +24,8 @@ from ..compat import is_null
 from ..core.contract import to_float
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
+from .glue import resolve_language
 
-LANGUAGES = ("auto", "ja", "en")
 BASE_RATE_FIELD = "rate_pct"
 TYPE_PREFIX = "rate_pct_"
 
@@ -48,15 +48,6 @@ def _to_code(value) -> str:
 
 def _to_text(value) -> str:
     return "" if is_null(value) else str(value).strip()
-
-
-def resolve_language(index: int) -> str:
-    choice = LANGUAGES[index] if 0 <= index < len(LANGUAGES) else "auto"
-    if choice == "auto":
-        from ..i18n_loader import output_language
-
-        return output_language()
-    return choice
 
 
 def rate_kind(field: str) -> str | None:

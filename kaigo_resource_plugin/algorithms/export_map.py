@@ -64,7 +64,7 @@ from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
-from .committee_charts import resolve_language
+from .glue import resolve_language
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 164.0

@@ -43,7 +43,6 @@ MUNI_XLSX = "municipalities.xlsx"
 REPORT_CSV = "join_report.csv"
 SUMMARY_TXT = "run_summary.txt"
 SUMMARY_JSON = "run_summary.json"
-LANGUAGES = ("auto", "ja", "en")
 
 
 def _plugin_version() -> str:

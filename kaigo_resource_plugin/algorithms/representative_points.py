@@ -19,14 +19,8 @@ from ..compat import WKB_POINT, make_field
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .layer_io import (
-    gc_paused,
-    iterate,
-    plain_layer,
-    read_chome,
-    remove_partial_output,
-    unreadable_chome_message,
-)
+from .layer_read import iterate, plain_layer, read_chome, unreadable_chome_message
+from .outputs import gc_paused, remove_partial_output
 
 ADDED_FIELDS = (
     ("rep_method", "string"),
