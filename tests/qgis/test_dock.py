@@ -398,8 +398,6 @@ def test_export_charts_runs_committeecharts(dock, layers, tmp_path, run_alg):
 
 
 def test_export_map_runs_exportmap(dock, layers, tmp_path, run_alg):
-    if QgsApplication.processingRegistry().algorithmById("kaigo:exportmap") is None:
-        pytest.xfail("kaigo:exportmap is not part of this build yet (reported, not hidden)")
     dock.set_resource_layers([layers[1]])
     run_and_wait(dock)
     dock.table_view.selectRow(0)
