@@ -124,6 +124,13 @@ def first_present(candidates: Iterable[str], names: Iterable[str]) -> str | None
     return next((c for c in candidates if c in have), None)
 
 
+def elderly_weight_order(share_applied: bool) -> tuple[str, str]:
+    """Default ELDERLY_FIELD candidates, best first: the at-home 75+ (the care-level-3+ share already
+    taken off), else the 75+; a share given per chōme or per municipality is meant to be applied, so then
+    the 75+ comes first."""
+    return (POP_75PLUS, AT_HOME_75PLUS) if share_applied else (AT_HOME_75PLUS, POP_75PLUS)
+
+
 def is_water_hcode(hcode: object) -> bool:
     """True for HCODE 8154 (水面調査区), whether read as a number or as text."""
     value = to_float(hcode)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS, density_class, rate_band
+from .codes import city_of_ward
 from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
 from .tables import write_csv, write_xlsx
@@ -173,6 +174,37 @@ def read_care3_table(path: str, param: str = "CARE3_TABLE") -> dict[str, float]:
                 en=f"{param}: the share {share:g} of {code} is outside 0–1 (write 10.9 % as 0.109).",
             )
     return table
+
+
+def municipal_areas_from_table(
+    table: Mapping[str, float], codes: Iterable[str], rollup: bool
+) -> dict[str, float | None]:
+    """Area (km²) of each municipality code from an AREA_TABLE; None when the table lacks it. With
+    ``rollup`` a designated city missing from the table gets the sum of its wards' areas."""
+    out: dict[str, float | None] = {}
+    for code in codes:
+        v = table.get(code)
+        if v is None and rollup:  # the table lists the wards: their sum is the city's area
+            wards = [a for c, a in table.items() if city_of_ward(c) == code]
+            v = float(sum(wards)) if wards else None
+        out[code] = v
+    return out
+
+
+def care3_from_table(
+    munis: Sequence[str], table: Mapping[str, float], constant: float
+) -> tuple[np.ndarray, list[str]]:
+    """The care-level-3+ share of each feature from its municipality's row of CARE3_TABLE, the constant
+    where the table lacks the municipality; and those municipalities, sorted."""
+    missing: set[str] = set()
+    values = []
+    for code in munis:
+        v = table.get(code)
+        if v is None:
+            missing.add(code)
+            v = constant
+        values.append(v)
+    return np.array(values, dtype=float), sorted(missing)
 
 
 def parse_flag(value: object) -> bool:
