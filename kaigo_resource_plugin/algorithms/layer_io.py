@@ -14,6 +14,7 @@ from .layer_read import (  # noqa: F401
     ChomePoints,
     LayerPoints,
     ResourcePoints,
+    _ogr_layer,
     as_float_array,
     default_population_field,
     iterate,
