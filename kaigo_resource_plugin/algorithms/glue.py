@@ -19,6 +19,7 @@ from ..core.dissolve import coverage_union_wkb
 from ..core.errors import InputError
 from ..core.rates import MunicipalityTable
 from ..i18n_loader import output_language
+from . import checks
 
 LANGUAGES = ("auto", "ja", "en")  # options of the LANGUAGE parameters
 
@@ -87,6 +88,7 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
             en="The input layer has no valid CRS, so its area cannot be computed: set its CRS or give "
             "an area field (AREA_FIELD).",
         )
+    checks.require_exact_transform(source_crs, context.transformContext(), "入力レイヤー", "the input layer")
     if source_crs.isGeographic():
         return None
     # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas

@@ -58,6 +58,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
+from . import checks
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 from .glue import (
     AREA_UNIT_TO_KM2,
@@ -251,6 +252,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         is_polygon = geometry_type(source.wkbType()) == GEOMETRY_POLYGON
         need_ellipsoid = is_polygon and c.area is None and c.area_table is None
         transform = area_crs_transform(source.sourceCrs(), context) if need_ellipsoid else None
+        if need_ellipsoid:
+            checks.source_in_japan(source, context.transformContext(), "入力レイヤー", "the input layer")
 
         rows = _read_rows(source, c, rollup, is_polygon, feedback)
         if not rows.keys:
@@ -260,6 +263,10 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 en="No chōme of the input layer has a municipality code: check KEY_FIELD or MUNI_FIELD.",
             )
         water_a = np.array(rows.water, dtype=bool)
+        checks.report_keys(rows.key_restored, None if c.muni else c.key, rows.keys, feedback)
+        for values, name in ((rows.elderly, c.elderly), (rows.p75, c.p75), (rows.pop, c.pop)):
+            if name:
+                checks.check_counts(np.array(values, dtype=float), name)
         _check_area_field(c, rows, water_a)  # numbers are checked before any output
 
         # dissolved geometry per municipality (chōme polygons without water areas)
@@ -490,6 +497,7 @@ class _Rows:
     geoms: dict[str, list[QgsGeometry]] = field(default_factory=dict)
     n_no_muni: int = 0
     n_rolled: int = 0
+    key_restored: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _muni_code(attrs, fi: dict, c: _Fields, key: str | None) -> str | None:
@@ -540,7 +548,7 @@ def _read_rows(source, c: _Fields, rollup: bool, is_polygon: bool, feedback) -> 
             if n_total > 0:
                 feedback.setProgress(50.0 * k / n_total)
         attrs = feat.attributes()
-        key = to_text(attrs[fi[c.key]]) if c.key else None
+        key = checks.chome_key(attrs[fi[c.key]], rows.key_restored) if c.key else None
         code = _muni_code(attrs, fi, c, key)
         if code is None:
             rows.n_no_muni += 1
