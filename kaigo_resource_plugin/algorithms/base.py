@@ -24,6 +24,8 @@ GROUPS = {
 }
 GROUP_OF = {
     "importestat": "preparation",
+    "downloadestat": "preparation",
+    "downloadresources": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
     "networkaccess": "analysis",

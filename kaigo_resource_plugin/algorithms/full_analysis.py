@@ -33,6 +33,7 @@ from ..core import summary as run_summary
 from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
+from . import download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 from .network_access import (
     full_analysis_network_outputs,
@@ -91,6 +92,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CHOME,
                 self.tr("Chōme boundaries or chōme table with X_CODE/Y_CODE (e-Stat)"),
                 QgsProcessing.SourceType.TypeVector,
+                optional=True,  # with MUNICIPALITIES they are downloaded
             )
         )
         self.addParameter(
@@ -113,6 +115,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.RESOURCES,
                 self.tr("Resource layers (one type each)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                optional=True,  # with MUNICIPALITIES they are downloaded
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                download_inputs.PARAMETER,
+                self.tr("Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)"),
+                optional=True,
             )
         )
         radius = QgsProcessingParameterNumber(
@@ -236,6 +246,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         return results
 
     def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -290,7 +303,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            return self._run_steps(
+            result = self._run_steps(
                 context,
                 feedback,
                 tmp=tmp,
@@ -315,6 +328,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 language=language,
                 network=network,
             )
+            download_inputs.keep_resources(downloaded, folder)
+            return result
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
