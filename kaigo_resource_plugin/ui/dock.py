@@ -132,10 +132,8 @@ def _field_names(layer) -> list[str]:
 
 def _is_alive(widget) -> bool:
     """False once Qt has deleted the C++ side (an AlgorithmDialog deletes itself when closed)."""
-    try:
-        from qgis.PyQt import sip
-    except ImportError:  # pragma: no cover - very old PyQt
-        import sip  # type: ignore[no-redef]
+    from qgis.PyQt import sip
+
     try:
         return widget is not None and not sip.isdeleted(widget)
     except TypeError:
