@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingMultiStepFeedback
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError
-from ..i18n_loader import qgis_locale
+from ..core.language import one_language
+from ..i18n_loader import output_language, qgis_locale
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -46,6 +47,34 @@ def help_text(name: str, lang: str | None = None) -> str:
             with open(path, encoding="utf-8") as fh:
                 return flow(fh.read())
     return ""
+
+
+class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
+    """The feedback an algorithm of ours writes to: a bilingual log line ("ja\nen", "ja / en") reaches the
+    user in the QGIS language only (core.language.one_language). Progress and Cancel pass straight through
+    (one step of 100 %)."""
+
+    def __init__(self, feedback, lang: str):
+        super().__init__(1, feedback)
+        self.lang = lang
+        if feedback.isCanceled():
+            self.cancel()
+        self.setCurrentStep(0)
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(one_language(info, self.lang))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(one_language(warning, self.lang))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(one_language(error, self.lang), fatalError)
+
+
+def one_language_feedback(feedback):
+    if feedback is None or isinstance(feedback, OneLanguageFeedback):
+        return feedback
+    return OneLanguageFeedback(feedback, output_language())
 
 
 class KaigoAlgorithm(QgsProcessingAlgorithm):
@@ -92,6 +121,7 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        feedback = one_language_feedback(feedback)
         try:
             return self.process(parameters, context, feedback)
         except InputError as err:

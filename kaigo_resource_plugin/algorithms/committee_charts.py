@@ -22,6 +22,7 @@ from qgis.core import (
 
 from ..compat import is_null
 from ..core.errors import InputError
+from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 LANGUAGES = ("auto", "ja", "en")
@@ -335,12 +336,15 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         highlight, unknown = committee.match_highlight(all_munis, tokens)
         if unknown:
             feedback.pushWarning(
-                f"強調表示する市区町村が見つかりません / not found for HIGHLIGHT: {', '.join(unknown)}"
+                say("強調表示する市区町村が見つかりません（HIGHLIGHT）: ", "not found for HIGHLIGHT: ")
+                + ", ".join(unknown)
             )
         highlight |= expr_codes
 
         font = find_cjk_font()
-        feedback.pushInfo(f"グラフの日本語フォント / chart font: {font_description(font)}")
+        feedback.pushInfo(
+            say("グラフの日本語フォント: ", "chart font: ") + font_description(font, output_language())
+        )
         if font is None:
             feedback.pushWarning(
                 "日本語フォントが見つかりません。"
@@ -361,8 +365,10 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
                 shown = ", ".join(f"{m.name}({m.code})" for m in excluded[:20])
                 more = "" if len(excluded) <= 20 else f" … (+{len(excluded) - 20})"
                 feedback.pushInfo(
-                    f"{field}: 充足率または地域分類のない {len(excluded)} 市区町村を除外 / "
-                    f"{len(excluded)} municipalities without a rate or class left out: {shown}{more}"
+                    say(
+                        f"{field}: 充足率または地域分類のない {len(excluded)} 市区町村を除外: {shown}{more}",
+                        f"{field}: {len(excluded)} municipalities without a rate or class left out: {shown}{more}",
+                    )
                 )
             if k == 0:
                 n_in, n_ex = len(valid), len(excluded)

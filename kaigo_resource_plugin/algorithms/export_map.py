@@ -63,6 +63,7 @@ from ..core.atomic import atomic_path
 from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
 from ..core.errors import InputError
+from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
 from .committee_charts import resolve_language
 
@@ -334,7 +335,9 @@ class ExportMapAlgorithm(KaigoAlgorithm):
 
         font = find_cjk_font()
         family = font.family if font is not None else QFont().defaultFamily()
-        feedback.pushInfo(f"地図の日本語フォント / map font: {font_description(font)}")
+        feedback.pushInfo(
+            say("地図の日本語フォント: ", "map font: ") + font_description(font, output_language())
+        )
         os.makedirs(folder, exist_ok=True)
         files: list[str] = []
         maps: dict[str, str] = {}

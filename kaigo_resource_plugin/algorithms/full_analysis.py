@@ -32,6 +32,7 @@ from qgis.core import (
 from ..core import summary as run_summary
 from ..core.errors import InputError
 from ..core.tables import write_csv
+from ..i18n_loader import output_language
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
@@ -479,8 +480,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             fh.write(run_summary.render_text(summary))
         with open(os.path.join(tmp, SUMMARY_JSON), "w", encoding="utf-8", newline="\n") as fh:
             json.dump(summary, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        steps.pushInfo(run_summary.footnote(summary, "ja"))
-        steps.pushInfo(run_summary.footnote(summary, "en"))
+        # the footnote in both languages lives in run_summary.txt (it leaves the machine); the log speaks one
+        steps.pushInfo(run_summary.footnote(summary, output_language()))
 
         # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
         steps.setCurrentStep(6)

@@ -507,3 +507,14 @@ def test_panel_opens_wide_enough_without_horizontal_scrolling(dock, layers):
         # every field fits in the width the panel opens with
         assert area.widget().minimumSizeHint().width() <= area.viewport().width(), index
     dock.hide()
+
+
+@pytest.mark.parametrize("lang, expected", [("ja", "大都市"), ("en", "Large city")])
+def test_table_class_label_follows_the_qgis_language(qgis_app, monkeypatch, lang, expected):
+    from kaigo_resource_plugin.ui.table_model import MunicipalityTableModel
+
+    monkeypatch.setenv("KAIGO_LANG", lang)
+    model = MunicipalityTableModel()
+    model.set_rows([{"muni_code": "27218", "density_class": 3, "class_label": "大都市", "rate_pct": 30.7}])
+    col = model.columns().index("class_label")
+    assert model.data(model.index(0, col)) == expected
