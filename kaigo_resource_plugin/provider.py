@@ -74,6 +74,7 @@ class KaigoModel(QgsProcessingModelAlgorithm):
         def one_language(text: str, lang: str) -> str:
             english, sep, japanese = text.partition(" / ")
             return (japanese if lang == "ja" else english).strip() if sep else text
+
         for definition in self.parameterDefinitions():
             definition.setDescription(one_language(definition.description(), lang))
         for child_id in self.childAlgorithms():

@@ -216,7 +216,14 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         from ..core import charts, committee
         from ..core.classes import density_class
         from ..core.fonts import find_cjk_font, font_description
-        from ..core.tables import write_csv, write_xlsx
+        from ..core.tables import (
+            AREA_FORMAT,
+            COUNT_FORMAT,
+            DECIMAL_FORMAT,
+            RATE_FORMAT,
+            write_csv,
+            write_xlsx,
+        )
 
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
@@ -443,12 +450,17 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             p(folder, "crosstab.xlsx"),
             [(sheet1, ct_header, ct_rows), (sheet2, ct_text_header, ct_text_rows)],
             widths=[[16] + [14] * (len(ct_header) - 1), [24] + [22] * (len(ct_text_header) - 1)],
+            formats=[[None] + [COUNT_FORMAT, RATE_FORMAT] * ((len(ct_header) - 1) // 2), None],
         )
-        write_csv(p(folder, "topn.csv"), tn_header, tn_rows)
+        # CSV: ASCII field names, as in municipalities.csv (scripts rely on them); XLSX: headings for people
+        write_csv(p(folder, "topn.csv"), committee.topn_table(per_class, "en")[0], tn_rows)
         write_xlsx(
             p(folder, "topn.xlsx"),
             [("Top N" if lang == "en" else f"上位{top_n}", tn_header, tn_rows)],
             widths=[[10, 14, 6, 10, 12, 24, 12, 12, 12, 14]],
+            formats=[
+                [None, None, None, None, None, None, RATE_FORMAT, COUNT_FORMAT, AREA_FORMAT, DECIMAL_FORMAT]
+            ],
         )
         for name in ("crosstab.csv", "crosstab.xlsx", "topn.csv", "topn.xlsx"):
             files.append(p(folder, name))

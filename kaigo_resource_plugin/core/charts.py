@@ -498,7 +498,7 @@ def crosstab_figure(
     note = (
         "Number of municipalities (share of the density class's total)."
         if en
-        else "※市町村数（人口密度カテゴリ総数に占める割合）"
+        else "※市区町村数（人口密度カテゴリ総数に占める割合）"
     )
     ax.text(margin, bottom + 0.28, note, fontsize=9, fontfamily=fam, va="center", gid="note")
     _apply_font(fig, fam)

@@ -58,7 +58,7 @@ PREFERRED_FAMILIES: tuple[str, ...] = (
 )
 
 # Characters every chart needs: kana, kanji of the labels, full-width brackets and percent, ² of km².
-PROBE_TEXT = "中山間地域一般都市大都市総計充足率人口密度（）％²ー市町村"
+PROBE_TEXT = "中山間地域一般都市大都市総計充足率人口密度（）％²ー市区町村"
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,14 @@ def test_topn_figure_shows_the_tables(slide_munis):
     top = committee.top_n(slide_munis, 10)
     fig = charts.topn_figure(top, 10, "ja")
     t2 = charts.topn_cells(fig, 2)
-    assert t2[0] == ["都道府県名", "市区町村名", "充足率", "全人口", "面積", "人口密度"]
+    assert t2[0] == [
+        "都道府県名",
+        "市区町村名",
+        "充足率",
+        "全人口",
+        "面積（km²）",
+        "人口密度（人/km²）",
+    ]  # units: issue #15
     assert len(t2) == 11
     assert t2[1] == ["大阪府", "泉南郡田尻町", "100.0%", "8,434", "24.0", "351.2"]
     assert t2[10] == ["大分県", "別府市", "93.3%", "115,321", "125.3", "920.1"]
