@@ -13,7 +13,7 @@ import threading
 from collections.abc import Collection, Sequence
 
 from .atomic import atomic_path
-from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS
+from .classes import CLASS_SHORT, DEFAULT_THRESHOLDS
 from .committee import (
     BANDS_TOP_FIRST,
     CLASSES,
@@ -203,6 +203,9 @@ def _place_labels(fig, ax, annotations, xy_display, renderer, avoid=(), passes: 
         ann.update_positions(renderer)
 
 
+FEW_MUNICIPALITIES = 8  # up to this many dots and nothing highlighted: every municipality is labelled
+
+
 def scatter_figure(
     munis: Sequence[Municipality],
     highlight: Collection[str] = (),
@@ -232,6 +235,8 @@ def scatter_figure(
         and float(m.density) > 0
     ]
     hl = set(highlight)
+    if not hl and 0 < len(pts) <= FEW_MUNICIPALITIES:
+        hl = {m.code for m in pts}  # a town or a few: every dot named, not one pale unlabelled dot
     normal = [m for m in pts if m.code not in hl]
     red = sorted((m for m in pts if m.code in hl), key=lambda m: (float(m.density), m.code))  # type: ignore[arg-type]
 
@@ -287,7 +292,7 @@ def scatter_figure(
     for t in thresholds:
         ax.axvline(t, color=LINE_COLOR, linestyle="--", linewidth=1.1, zorder=3, gid="threshold")
     bounds = [(x0, t1), (t1, t2), (t2, x1)]
-    lab = CLASS_LABELS["en" if en else "ja"]
+    lab = CLASS_SHORT["en" if en else "ja"]  # the names of the cross-tab and top-N, range below
     ranges = (
         {1: f"< {threshold_text(t1)} /km²", 2: f"{threshold_text(t1)}-{threshold_text(t2)} /km²"}
         if en

@@ -66,3 +66,30 @@ def pair_lines(lines: list[str], lang: str) -> list[str]:
         out.append(one_language(line, lang))
         i += 1
     return out
+
+
+# Readable names of the resource types users load most (a layer named after its file: convenience_osaka)
+_RESOURCE_WORDS: tuple[tuple[str, str, str], ...] = (
+    ("convenience", "コンビニエンスストア", "Convenience stores"),
+    ("supermarket", "スーパーマーケット", "Supermarkets"),
+    ("department", "百貨店", "Department stores"),
+    ("chemist", "ドラッグストア", "Drugstores"),
+    ("pharmacy", "薬局", "Pharmacies"),
+    ("library", "図書館", "Libraries"),
+    ("post_office", "郵便局", "Post offices"),
+    ("hospital", "病院", "Hospitals"),
+    ("clinic", "診療所", "Clinics"),
+    ("townhall", "役所", "Town halls"),
+    ("community", "集会施設", "Community centres"),
+    ("shop", "店舗", "Shops"),
+)
+
+
+def resource_type_label(name: str, lang: str) -> str:
+    """A resource layer's name as a legend shows it: ``convenience_osaka`` → コンビニエンスストア (English:
+    Convenience stores); a name that is not one of the usual types keeps its text, underscores as spaces."""
+    low = name.lower()
+    for word, ja, en in _RESOURCE_WORDS:
+        if word in low:
+            return ja if lang == "ja" else en
+    return name.replace("_", " ").strip() or name

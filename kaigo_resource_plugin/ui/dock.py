@@ -64,6 +64,7 @@ except ImportError:  # Qt5
 
 from ..compat import geometry_type
 from ..core.codes import muni_code_from_key, rollup_code
+from ..core.language import resource_type_label
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
@@ -978,11 +979,13 @@ class KaigoDock(QgsDockWidget):
                 )
             )
         pins = []
-        for layer, type_name in settings["resources"]:
-            copy = QgsVectorLayer(layer.source(), f"{layer.name()} ({type_name})", layer.providerType())
+        for index, (layer, type_name) in enumerate(settings["resources"]):
+            readable = resource_type_label(layer.name(), self.lang)
+            name = readable if readable == type_name else f"{readable} ({type_name})"
+            copy = QgsVectorLayer(layer.source(), name, layer.providerType())
             if not copy.isValid():
                 continue
-            apply_resource_style(copy)
+            apply_resource_style(copy, index=index)  # each resource type its own pin colour
             copy.setCustomProperty(ROLE_PROPERTY, "resource")
             pins.append(copy)
 

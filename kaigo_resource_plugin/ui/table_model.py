@@ -122,14 +122,14 @@ class MunicipalityTableModel(QAbstractTableModel):
     @staticmethod
     def _class_text(row: dict, stored) -> str:
         """The density class in the QGIS language (the layer stores the Japanese label)."""
-        from ..core.classes import CLASS_LABELS, CLASS_SHORT
+        from ..core.classes import CLASS_SHORT
         from ..i18n_loader import output_language
 
         try:
             cls = int(row.get("density_class"))
         except (TypeError, ValueError):
             return "—" if stored is None else str(stored)
-        labels = CLASS_LABELS["ja"] if output_language() == "ja" else CLASS_SHORT["en"]
+        labels = CLASS_SHORT["ja" if output_language() == "ja" else "en"]  # as in the charts
         return labels.get(cls, "—" if stored is None else str(stored))
 
     @staticmethod

@@ -518,3 +518,19 @@ def test_table_class_label_follows_the_qgis_language(qgis_app, monkeypatch, lang
     model.set_rows([{"muni_code": "27218", "density_class": 3, "class_label": "大都市", "rate_pct": 30.7}])
     col = model.columns().index("class_label")
     assert model.data(model.index(0, col)) == expected
+
+
+def test_two_resource_types_get_their_own_pins_and_readable_names(dock, layers, sample_data):
+    """Issue #15 item 7: two types are two different symbols, with names a planner reads."""
+    libraries = QgsVectorLayer(
+        str(sample_data / "osm-2014" / "library_osaka.geojson"), "library_osaka", "ogr"
+    )
+    QgsProject.instance().addMapLayer(libraries)
+    dock.set_resource_layers([layers[1], libraries], ["convenience", "library"])
+    run_and_wait(dock)
+    pins = dock.result["resources"]
+    assert len(pins) == 2
+    colours = {p.renderer().symbol().symbolLayer(0).fillColor().name() for p in pins}
+    assert len(colours) == 2, colours
+    names = sorted(p.name() for p in pins)
+    assert all("_osaka" not in n for n in names), names

@@ -42,3 +42,13 @@ def test_consecutive_pairs_of_lines():
     assert pair_lines(lines, "ja") == ["町丁キー 124 件のうち 124 件が一致。", "27218 大東市", "表です。"]
     assert pair_lines(lines, "en") == ["124 chōme keys: 124 matched.", "27218 大東市", "表です。"]
     assert pick("は", "is", "ja") == "は" and pick("は", "is", "fr") == "is"
+
+
+def test_resource_layers_get_readable_names():
+    from kaigo_resource_plugin.core.language import resource_type_label
+
+    assert resource_type_label("convenience_osaka", "ja") == "コンビニエンスストア"
+    assert resource_type_label("convenience_osaka", "en") == "Convenience stores"
+    assert resource_type_label("library_osaka", "en") == "Libraries"
+    assert resource_type_label("my_own_list", "ja") == "my own list"
+    assert resource_type_label("コンビニ", "ja") == "コンビニ"
