@@ -49,6 +49,33 @@ def help_text(name: str, lang: str | None = None) -> str:
     return ""
 
 
+def decimals_for(value) -> int:
+    """Digits after the point that ``value`` needs (500 → 0, 0.109 → 3, 0.5 → 1), at most 6."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    text = f"{number:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _set_decimals(definition) -> None:
+    from qgis.core import QgsProcessingParameterNumber
+
+    if not isinstance(definition, QgsProcessingParameterNumber):
+        return
+    if definition.dataType() != QgsProcessingParameterNumber.Type.Double:
+        return
+    metadata = dict(definition.metadata() or {})
+    wrapper = dict(metadata.get("widget_wrapper") or {})
+    if "decimals" in wrapper:
+        return
+    top = definition.maximum()
+    wrapper["decimals"] = max(decimals_for(definition.defaultValue()), decimals_for(top) if top < 1e6 else 0)
+    metadata["widget_wrapper"] = wrapper
+    definition.setMetadata(metadata)
+
+
 class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
     """The feedback an algorithm of ours writes to: a bilingual log line ("ja\nen", "ja / en") reaches the
     user in the QGIS language only (core.language.one_language). Progress and Cancel pass straight through
@@ -108,6 +135,11 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
 
     def shortHelpString(self) -> str:  # noqa: N802
         return help_text(self.NAME)
+
+    def addParameter(self, parameterDefinition, createOutput=True):  # noqa: N802, N803
+        """A decimal number shows the digits its default needs (500 m, 0.109), not QGIS's 500.000000."""
+        _set_decimals(parameterDefinition)
+        return super().addParameter(parameterDefinition, createOutput)
 
     def icon(self):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))

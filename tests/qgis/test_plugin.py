@@ -231,3 +231,25 @@ def test_shipped_model_boxes_do_not_overlap(plugin):
     ]
     assert len(rects) >= 12
     assert overlapping == []
+
+
+def test_decimal_parameters_show_the_digits_they_need(plugin):
+    """Issue #15 item 9: the dialogs show 500 (m) and 0.109, not 500.000000."""
+    from qgis.core import QgsApplication, QgsProcessingParameterNumber
+
+    from kaigo_resource_plugin.algorithms.base import decimals_for
+
+    assert (decimals_for(500.0), decimals_for(0.109), decimals_for(0.5), decimals_for(None)) == (0, 3, 1, 0)
+    seen = {}
+    for alg in QgsApplication.processingRegistry().providerById("kaigo").algorithms():
+        for d in alg.parameterDefinitions():
+            if (
+                isinstance(d, QgsProcessingParameterNumber)
+                and d.dataType() == QgsProcessingParameterNumber.Type.Double
+            ):
+                if alg.name() == "analysismodel":
+                    continue
+                seen[(alg.name(), d.name())] = (d.metadata().get("widget_wrapper") or {}).get("decimals")
+    assert seen[("blankareas", "RADIUS")] == 0 and seen[("fullanalysis", "RADIUS")] == 0
+    assert seen[("fullanalysis", "CARE3_SHARE")] == 3
+    assert all(v is not None and v <= 6 for v in seen.values()), seen
