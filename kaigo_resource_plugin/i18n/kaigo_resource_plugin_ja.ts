@@ -316,6 +316,10 @@
         <translation>市区町村数</translation>
     </message>
     <message>
+        <source>Municipalities to analyse (codes or names, comma-separated; default: all)</source>
+        <translation>分析する市区町村（コードまたは名前、カンマ区切り。既定: すべて）</translation>
+    </message>
+    <message>
         <source>Municipalities to highlight (codes or names, comma-separated)</source>
         <translation>強調表示する市区町村（コードまたは名称、カンマ区切り）</translation>
     </message>
