@@ -125,8 +125,9 @@ class MunicipalityTableModel(QAbstractTableModel):
         from ..core.classes import CLASS_SHORT
         from ..i18n_loader import output_language
 
+        value = row.get("density_class")
         try:
-            cls = int(row.get("density_class"))
+            cls = int(value) if value is not None else 0
         except (TypeError, ValueError):
             return "—" if stored is None else str(stored)
         labels = CLASS_SHORT["ja" if output_language() == "ja" else "en"]  # as in the charts
