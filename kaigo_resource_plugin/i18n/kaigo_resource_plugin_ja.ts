@@ -541,6 +541,10 @@
         <translation>年齢別人口の表を選択済み: 町丁字をまずこの表と結合し、在宅75歳以上人口（at_home_75plus）を重みとして使います。</translation>
     </message>
     <message>
+        <source>All municipalities of the layer</source>
+        <translation>レイヤのすべての市区町村</translation>
+    </message>
+    <message>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
@@ -629,6 +633,10 @@
         <translation>高齢者数フィールド</translation>
     </message>
     <message>
+        <source>Empty: a folder kaigo_results beside the project file (or in Documents before it is saved)</source>
+        <translation>空欄: プロジェクトファイルと同じ場所の kaigo_results フォルダ（プロジェクトの保存前はドキュメントフォルダ内）</translation>
+    </message>
+    <message>
         <source>Empty: temporary files</source>
         <translation>空欄：一時ファイル</translation>
     </message>
@@ -669,6 +677,10 @@
         <translation>キーフィールド</translation>
     </message>
     <message>
+        <source>Municipalities</source>
+        <translation>市区町村</translation>
+    </message>
+    <message>
         <source>Municipalities: sufficiency rate</source>
         <translation>市区町村：地域資源充足率</translation>
     </message>
@@ -683,6 +695,10 @@
     <message>
         <source>No municipality has both a rate and a population density, so there is no scatter chart. Chōme points need an area field (Advanced settings).</source>
         <translation>充足率と人口密度の両方がある市区町村がないため、散布図は描けません。町丁字がポイントの場合は面積フィールドを指定してください（詳細設定）。</translation>
+    </message>
+    <message>
+        <source>No output folder chosen under Advanced settings: the results are kept in the folder above.</source>
+        <translation>詳細設定で出力フォルダが指定されていないため、結果は上のフォルダに保存します。</translation>
     </message>
     <message>
         <source>No polygons: the density uses the area field {field} (m²).</source>
@@ -703,6 +719,10 @@
     <message>
         <source>Optional. With the e-Stat age table T001082 the chōme are first joined to it (kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method.</source>
         <translation>任意。e-Stat の年齢別人口 T001082 を指定すると、まず町丁字に結合し（kaigo:importestat）、検討会の手法どおり在宅高齢者（75歳以上）を重みにします。</translation>
+    </message>
+    <message>
+        <source>Optional: analyse only these municipalities (codes or names, comma-separated, e.g. 27218, 大東市). The figures are those of a layer holding their chōme alone.</source>
+        <translation>任意: これらの市区町村だけを分析します（コードまたは名前をカンマ区切りで。例: 27218, 大東市）。結果はその市区町村の町丁字だけのレイヤで実行したときと同じです。</translation>
     </message>
     <message>
         <source>Output folder</source>
