@@ -18,7 +18,7 @@ class KaigoProvider(QgsProcessingProvider):
         return "kaigo"
 
     def name(self) -> str:
-        return QCoreApplication.translate("KaigoProvider", "Kaigo resources (地域資源充足率)")
+        return QCoreApplication.translate("KaigoProvider", "Kaigo resources – sufficiency rate")
 
     def longName(self) -> str:  # noqa: N802
         return self.name()

@@ -75,7 +75,7 @@ def require_field(fields: QgsFields, name: str, param: str, numeric: bool) -> st
     found = find_field(fields, name)
     if found is None:
         raise InputError(
-            ja=f"{param}：入力レイヤーに属性「{name}」がありません。",
+            ja=f"{param}：入力レイヤに属性「{name}」がありません。",
             en=f"{param}: the input layer has no field '{name}'.",
         )
     if numeric:
@@ -115,7 +115,7 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
     """Transform to geographic lon/lat for the ellipsoidal area (None when already geographic)."""
     if not source_crs.isValid():
         raise InputError(
-            ja="入力レイヤーの座標参照系（CRS）が不明なため面積を計算できません。CRS を設定するか、"
+            ja="入力レイヤの座標参照系（CRS）が不明なため面積を計算できません。CRS を設定するか、"
             "面積の属性（AREA_FIELD）を指定してください。",
             en="The input layer has no valid CRS, so its area cannot be computed: set its CRS or give "
             "an area field (AREA_FIELD).",
@@ -348,7 +348,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
     def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
+            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
         low, high = check_thresholds(
             self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context),
@@ -375,7 +375,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 "KEY_CODE",
             ):
                 raise InputError(
-                    ja=f"KEY_FIELD：入力レイヤーに町丁字のキー「{key_name}」がありません。キーの属性を選ぶか、"
+                    ja=f"KEY_FIELD：入力レイヤに町丁字のキー「{key_name}」がありません。キーの属性を選ぶか、"
                     "市区町村コードの属性（MUNI_FIELD）を指定してください。",
                     en=f"KEY_FIELD: the input layer has no chōme key field '{key_name}': choose the key "
                     "field, or give the municipality code field (MUNI_FIELD).",
@@ -450,7 +450,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         any_field = find_field(fields, "has_access")
         if any_field is None and not types:
             raise InputError(
-                ja="入力レイヤーにアクセスの有無の属性（has_access）がありません。"
+                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
                 "先に kaigo:blankareas を実行してください。",
                 en="The input layer has no access field (has_access): run kaigo:blankareas first.",
             )
@@ -583,7 +583,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
 
         if not keys:
             raise InputError(
-                ja="入力レイヤーに市区町村コードを決められる町丁字がありません。"
+                ja="入力レイヤに市区町村コードを決められる町丁字がありません。"
                 "KEY_FIELD または MUNI_FIELD を確認してください。",
                 en="No chōme of the input layer has a municipality code: check KEY_FIELD or MUNI_FIELD.",
             )

@@ -531,7 +531,7 @@ def aggregate_municipalities(
             access_k[ANY] = any_acc
         else:
             raise InputError(
-                ja="入力レイヤーにアクセスの有無の属性（has_access）がありません。"
+                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
                 "先に kaigo:blankareas を実行してください。",
                 en="The input layer has no access field (has_access): run kaigo:blankareas first.",
             )

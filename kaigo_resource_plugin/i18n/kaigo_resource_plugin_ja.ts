@@ -175,7 +175,7 @@
     </message>
     <message>
         <source>Municipality layer or table with population</source>
-        <translation>人口を持つ市区町村レイヤーまたは表</translation>
+        <translation>人口を持つ市区町村レイヤまたは表</translation>
     </message>
     <message>
         <source>Total population field (default: pop_total, else JINKO)</source>
@@ -517,8 +517,8 @@
 <context>
     <name>KaigoDock</name>
     <message>
-        <source>&amp;Kaigo resources</source>
-        <translation>介護・地域資源充足率(&amp;K)</translation>
+        <source>&amp;Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）(&amp;K)</translation>
     </message>
     <message>
         <source>A chōme result (field status) or a municipality table (field rate_pct) from an earlier run</source>
@@ -659,10 +659,6 @@
     <message>
         <source>JINKO (total population) is the weight: choose the e-Stat age table (T001082) below to weight by the at-home 75+ population.</source>
         <translation>JINKO（総人口）を重みとして使います。在宅75歳以上人口で重み付けするには、下の「年齢別人口の表（T001082、任意）」で e-Stat の表を選んでください。</translation>
-    </message>
-    <message>
-        <source>Kaigo resources</source>
-        <translation>介護・地域資源充足率</translation>
     </message>
     <message>
         <source>Kaigo resources – sufficiency rate</source>
@@ -943,8 +939,8 @@
 <context>
     <name>KaigoProvider</name>
     <message>
-        <source>Kaigo resources (地域資源充足率)</source>
-        <translation>介護・生活資源（地域資源充足率）</translation>
+        <source>Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）</translation>
     </message>
 </context>
 <context>
@@ -1033,7 +1029,7 @@
     </message>
     <message>
         <source>Chōme layer with access and elderly fields</source>
-        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤー</translation>
+        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤ</translation>
     </message>
     <message>
         <source>Density threshold general / large city (people/km²)</source>

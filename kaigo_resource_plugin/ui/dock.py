@@ -93,11 +93,11 @@ LANGUAGE_INDEX = {"ja": 1, "en": 2}  # LANGUAGE enum of the chart and map algori
 
 
 def _action_text() -> str:
-    return QCoreApplication.translate("KaigoDock", "Kaigo resources")
+    return QCoreApplication.translate("KaigoDock", "Kaigo resources – sufficiency rate")
 
 
 def _menu_name() -> str:
-    return QCoreApplication.translate("KaigoDock", "&Kaigo resources")
+    return QCoreApplication.translate("KaigoDock", "&Kaigo resources – sufficiency rate")
 
 
 def guarded(method):
@@ -787,7 +787,9 @@ class KaigoDock(QgsDockWidget):
         self.message_label.setVisible(True)
         if bar and self.iface is not None:
             duration = 0 if level == Qgis.MessageLevel.Critical else 8
-            self.iface.messageBar().pushMessage(self.tr("Kaigo resources"), text, level, duration)
+            self.iface.messageBar().pushMessage(
+                self.tr("Kaigo resources – sufficiency rate"), text, level, duration
+            )
 
     def unexpected(self, err: Exception) -> None:
         """An error nobody foresaw: the traceback goes to the log panel, a sentence to the user."""

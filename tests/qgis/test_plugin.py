@@ -106,10 +106,12 @@ def test_japanese_translation_is_loaded_when_qgis_runs_in_japanese(qgis_app, mon
     translator = i18n_loader.install_translator()
     try:
         assert translator is not None
-        assert (
-            QCoreApplication.translate("KaigoProvider", "Kaigo resources (地域資源充足率)")
-            == "介護・生活資源（地域資源充足率）"
-        )
+        # one name in the toolbox, the menu and the panel title (issue #15 item 9)
+        toolbox = QCoreApplication.translate("KaigoProvider", "Kaigo resources – sufficiency rate")
+        menu = QCoreApplication.translate("KaigoDock", "&Kaigo resources – sufficiency rate")
+        panel = QCoreApplication.translate("KaigoDock", "Kaigo resources – sufficiency rate")
+        assert toolbox == "地域資源充足率（介護・生活資源）"
+        assert menu.replace("(&K)", "") == panel == toolbox
     finally:
         QCoreApplication.removeTranslator(translator)
     monkeypatch.setenv("KAIGO_LANG", "en")
