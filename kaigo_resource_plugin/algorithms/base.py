@@ -84,9 +84,18 @@ class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
     def __init__(self, feedback, lang: str):
         super().__init__(1, feedback)
         self.lang = lang
+        self._parent = feedback
         if feedback.isCanceled():
             self.cancel()
         self.setCurrentStep(0)
+
+    def isCanceled(self):  # noqa: N802
+        # a caller's feedback may answer isCanceled() itself (tests, scripts) without emitting canceled()
+        return super().isCanceled() or self._parent.isCanceled()
+
+    def setProgress(self, progress):  # noqa: N802
+        # straight to the caller's feedback (its own setProgress, if it has one, sees every value)
+        self._parent.setProgress(progress)
 
     def pushInfo(self, info):  # noqa: N802
         super().pushInfo(one_language(info, self.lang))

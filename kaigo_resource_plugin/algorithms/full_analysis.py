@@ -596,9 +596,13 @@ class FinalPathsFeedback(QgsProcessingMultiStepFeedback):
     def __init__(self, feedback, tmp: str, folder: str):
         super().__init__(1, feedback)
         self._tmp, self._folder = tmp, folder
+        self._parent = feedback
         if feedback.isCanceled():
             self.cancel()
         self.setCurrentStep(0)
+
+    def isCanceled(self):  # noqa: N802
+        return super().isCanceled() or self._parent.isCanceled()
 
     def _final(self, text: str) -> str:
         return text.replace(self._tmp, self._folder) if isinstance(text, str) else text
