@@ -86,7 +86,6 @@ def pin_symbol(size_mm: float = 4.0, color: str = RESOURCE_COLORS[0]):
     symbol = QgsMarkerSymbol()
     pin = QgsSvgMarkerSymbolLayer(PIN_SVG, size_mm)
     pin.setFillColor(QColor(color))  # pin.svg takes param(fill) and param(outline)
-    pin.setStrokeColor(QColor("#ffffff"))
 
     try:
         from qgis.core import Qgis

@@ -13,9 +13,9 @@ import sys
 import time
 import traceback
 
-from qgis.core import Qgis, QgsApplication, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer
-from qgis.PyQt.QtWidgets import QApplication, QDialog, QDockWidget, QMessageBox
+from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QMessageBox
 from qgis.utils import iface, loadPlugin, plugins, startPlugin, unloadPlugin
 
 SHOTS = os.environ["KAIGO_SHOTS"]
@@ -102,8 +102,12 @@ def start():
     say(f"plugin loaded from {sys.modules[PLUGIN].__file__}")
     sample = os.path.join(REPO, "sample_data")
     chome = QgsVectorLayer(os.path.join(sample, "daito-27218", "chome.shp"), "大東市 町丁字（e-Stat）", "ogr")
-    shops = QgsVectorLayer(os.path.join(sample, "osm-2014", "convenience_osaka.geojson"), "convenience_osaka", "ogr")
-    libraries = QgsVectorLayer(os.path.join(sample, "osm-2014", "library_osaka.geojson"), "library_osaka", "ogr")
+    shops = QgsVectorLayer(
+        os.path.join(sample, "osm-2014", "convenience_osaka.geojson"), "convenience_osaka", "ogr"
+    )
+    libraries = QgsVectorLayer(
+        os.path.join(sample, "osm-2014", "library_osaka.geojson"), "library_osaka", "ogr"
+    )
     QgsProject.instance().setCrs(chome.crs())
     QgsProject.instance().addMapLayers([chome, shops, libraries])
     _keep["layers"] = (chome, shops, libraries)
@@ -184,6 +188,7 @@ def run_exports():
     dock = plugins[PLUGIN].dock
     charts = processing.run("kaigo:committeecharts", dock.charts_parameters())
     maps = processing.run("kaigo:exportmap", dock.map_parameters())
+
     def count(files):
         return len(files.splitlines()) if isinstance(files, str) else len(files or [])
 

@@ -21,7 +21,6 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
@@ -126,14 +125,10 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 maxValue=1.0,
             )
         )
+        # typed text, not field pickers: QGIS 3.22's dialog crashes with a field parameter whose parent is a
+        # multiple-layer parameter (CHOME) once layers are chosen (seen under Xvfb, issue #15)
         self.addParameter(
-            QgsProcessingParameterField(
-                self.KEY_FIELD,
-                self.tr("Chōme key field"),
-                defaultValue="KEY_CODE",
-                parentLayerParameterName=self.CHOME,
-                optional=True,  # QGIS 3.22 rejects a missing field parameter even with a default
-            )
+            QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
         )
         self.addParameter(
             QgsProcessingParameterString(
@@ -143,12 +138,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterField(
-                self.AREA_FIELD,
-                self.tr("Area field (default: area on the ellipsoid)"),
-                parentLayerParameterName=self.CHOME,
-                type=QgsProcessingParameterField.DataType.Numeric,
-                optional=True,
+            QgsProcessingParameterString(
+                self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
             )
         )
         self.addParameter(

@@ -1426,8 +1426,6 @@ def install_dock(iface):
     main_window = iface.mainWindow()
     dock = KaigoDock(iface, main_window)
     iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    if hasattr(main_window, "resizeDocks"):  # open wide enough for every field (QGIS gives a new dock ~300 px)
-        main_window.resizeDocks([dock], [dock.sizeHint().width()], Qt.Orientation.Horizontal)
     action = QAction(QIcon(ICON), _action_text(), main_window)
     action.setObjectName("KaigoResourceDockAction")
     action.setCheckable(True)
