@@ -535,8 +535,7 @@ class KaigoDock(QgsDockWidget):
             "area": self.area_combo.currentField(),
             "area_unit": self.area_unit_combo.currentIndex(),
             "point_method": self.point_combo.currentIndex(),
-            "threshold_low": self.low_spin.value(),
-            "threshold_high": self.high_spin.value(),
+            **{f"threshold_{i}": spin.value() for i, spin in enumerate(self.threshold_spins)},
             "rollup": self.rollup_check.isChecked(),
         }
 
@@ -575,8 +574,7 @@ class KaigoDock(QgsDockWidget):
         for spin, key in (
             (self.radius_spin, "radius"),
             (self.care3_spin, "care3_share"),
-            (self.low_spin, "threshold_low"),
-            (self.high_spin, "threshold_high"),
+            *((spin, f"threshold_{i}") for i, spin in enumerate(self.threshold_spins)),
         ):
             spin.setValue(p.readDoubleEntry(scope, key, spin.value())[0])
         self.rollup_check.setChecked(p.readBoolEntry(scope, "rollup", False)[0])
