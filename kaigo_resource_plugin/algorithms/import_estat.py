@@ -32,6 +32,7 @@ from ..core.contract import DEFAULT_CARE3_SHARE
 from ..core.errors import InputError
 from ..core.language import pair_lines
 from ..i18n_loader import output_language, say
+from . import checks
 from .base import KaigoAlgorithm, check_cancel
 
 # Attributes read from each boundary input (when present), besides KEY_FIELD and CARE3_FIELD.
@@ -246,7 +247,11 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                     f"{os.path.basename(dbf_path)}: {enc} ({how})",
                 )
             except (OSError, InputError, KeyError) as err:
-                feedback.pushWarning(f"{dbf_path}: {err}")
+                feedback.pushWarning(
+                    f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
+                    f"{dbf_path}: the .dbf could not be read directly; the attributes as QGIS reads them are used "
+                    f"({err})."
+                )
                 dbf_cols = None
 
         request = QgsFeatureRequest().setSubsetOfAttributes(idx)
@@ -342,6 +347,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             feedback.pushInfo(
                 say(f"{name}: {n:,} 行、文字コード {enc}", f"{name}: {n:,} rows, encoding {enc}")
             )
+        for ja, en in ages.notes:
+            feedback.pushWarning(f"{ja}\n{en}")
         care3_by_muni = (
             estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
         )
@@ -353,6 +360,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         for n, layer in enumerate(layers):
             feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
             inputs.append(self._read_layer(layer, key_field, care3_field, feedback))
+            checks.boundary_input(layer, inputs[-1].kind, inputs[-1].records, context.transformContext())
             kind_ja = {"point": "点", "polygon": "ポリゴン", "table": "表"}.get(
                 inputs[-1].kind, inputs[-1].kind
             )
