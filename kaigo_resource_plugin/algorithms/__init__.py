@@ -15,6 +15,8 @@ ALGORITHM_MODULES = (
     ("committee_charts", "CommitteeChartsAlgorithm"),
     ("export_map", "ExportMapAlgorithm"),
     ("full_analysis", "FullAnalysisAlgorithm"),
+    ("download_estat", "DownloadEstatAlgorithm"),
+    ("download_resources", "DownloadResourcesAlgorithm"),
 )
 
 

@@ -25,6 +25,8 @@ GROUPS = {
 }
 GROUP_OF = {
     "importestat": "preparation",
+    "downloadestat": "preparation",
+    "downloadresources": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
     "networkaccess": "analysis",

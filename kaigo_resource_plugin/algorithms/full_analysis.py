@@ -35,6 +35,7 @@ from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
+from . import download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 from .network_access import (
     full_analysis_network_outputs,
@@ -95,6 +96,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CHOME,
                 self.tr("Chōme boundaries or chōme table with X_CODE/Y_CODE (e-Stat)"),
                 QgsProcessing.SourceType.TypeVector,
+                optional=True,  # with MUNICIPALITIES they are downloaded
             )
         )
         self.addParameter(
@@ -117,6 +119,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.RESOURCES,
                 self.tr("Resource layers (one type each)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                optional=True,  # with MUNICIPALITIES they are downloaded
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                download_inputs.PARAMETER,
+                self.tr("Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)"),
+                optional=True,
             )
         )
         radius = QgsProcessingParameterNumber(
@@ -249,6 +259,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         return results
 
     def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -308,7 +321,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            return self._run_steps(
+            result = self._run_steps(
                 context,
                 feedback,
                 tmp=tmp,
@@ -333,6 +346,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 language=language,
                 network=network,
             )
+            download_inputs.keep_resources(downloaded, folder)
+            return result
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

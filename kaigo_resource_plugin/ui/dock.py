@@ -71,6 +71,7 @@ from ..core.language import resource_type_label
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
+from .download import DownloadRow
 from .fields import (
     POINT_CENTROID,
     POINT_ESTAT,
@@ -287,6 +288,10 @@ class KaigoDock(QgsDockWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+
+        # a town's name instead of files: downloads what is missing, then runs (issue #18, ui/download.py)
+        self.download_row = DownloadRow(self)
+        form.addRow(self.tr("Municipality (download)"), self.download_row)
 
         self.chome_combo = QgsMapLayerComboBox()
         self.chome_combo.setFilters(_layer_filter("PolygonLayer", "PointLayer", "NoGeometry"))

@@ -28,6 +28,8 @@ EXPECTED_IDS = [
     "kaigo:blankareas",
     "kaigo:committeecharts",
     "kaigo:densityclasses",
+    "kaigo:downloadestat",
+    "kaigo:downloadresources",
     "kaigo:exportmap",
     "kaigo:fullanalysis",
     "kaigo:importestat",
