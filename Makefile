@@ -44,8 +44,9 @@ format: setup
 bench: setup
 	$(PY) scripts/bench.py
 
-package: setup
-	$(PY) scripts/package.py --output dist
+# the zip needs only the compiled translations and the system Python: no venv, no test tools
+package: transcompile
+	/usr/bin/env python3 scripts/package.py --output dist
 
 clean:
 	rm -rf dist build demo-output bench-output .pytest_cache

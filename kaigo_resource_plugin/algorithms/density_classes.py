@@ -94,7 +94,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
     def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
+            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
         thresholds = threshold_values(self, parameters, context)
         lang_ja = output_language() == "ja"

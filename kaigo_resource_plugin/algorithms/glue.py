@@ -55,7 +55,7 @@ def require_field(fields: QgsFields, name: str, param: str, numeric: bool) -> st
     found = find_field(fields, name)
     if found is None:
         raise InputError(
-            ja=f"{param}：入力レイヤーに属性「{name}」がありません。",
+            ja=f"{param}：入力レイヤに属性「{name}」がありません。",
             en=f"{param}: the input layer has no field '{name}'.",
         )
     if numeric:
@@ -83,12 +83,12 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
     """Transform to geographic lon/lat for the ellipsoidal area (None when already geographic)."""
     if not source_crs.isValid():
         raise InputError(
-            ja="入力レイヤーの座標参照系（CRS）が不明なため面積を計算できません。CRS を設定するか、"
+            ja="入力レイヤの座標参照系（CRS）が不明なため面積を計算できません。CRS を設定するか、"
             "面積の属性（AREA_FIELD）を指定してください。",
             en="The input layer has no valid CRS, so its area cannot be computed: set its CRS or give "
             "an area field (AREA_FIELD).",
         )
-    checks.require_exact_transform(source_crs, context.transformContext(), "入力レイヤー", "the input layer")
+    checks.require_exact_transform(source_crs, context.transformContext(), "入力レイヤ", "the input layer")
     if source_crs.isGeographic():
         return None
     # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas

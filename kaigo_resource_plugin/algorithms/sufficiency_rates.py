@@ -241,7 +241,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
     def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
+            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
         thresholds = threshold_values(self, parameters, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
         csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
@@ -253,12 +253,12 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         need_ellipsoid = is_polygon and c.area is None and c.area_table is None
         transform = area_crs_transform(source.sourceCrs(), context) if need_ellipsoid else None
         if need_ellipsoid:
-            checks.source_in_japan(source, context.transformContext(), "入力レイヤー", "the input layer")
+            checks.source_in_japan(source, context.transformContext(), "入力レイヤ", "the input layer")
 
         rows = _read_rows(source, c, rollup, is_polygon, feedback)
         if not rows.keys:
             raise InputError(
-                ja="入力レイヤーに市区町村コードを決められる町丁字がありません。"
+                ja="入力レイヤに市区町村コードを決められる町丁字がありません。"
                 "KEY_FIELD または MUNI_FIELD を確認してください。",
                 en="No chōme of the input layer has a municipality code: check KEY_FIELD or MUNI_FIELD.",
             )
@@ -342,7 +342,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 DEFAULT_KEY_FIELD,
             ):
                 raise InputError(
-                    ja=f"KEY_FIELD：入力レイヤーに町丁字のキー「{key_name}」がありません。キーの属性を選ぶか、"
+                    ja=f"KEY_FIELD：入力レイヤに町丁字のキー「{key_name}」がありません。キーの属性を選ぶか、"
                     "市区町村コードの属性（MUNI_FIELD）を指定してください。",
                     en=f"KEY_FIELD: the input layer has no chōme key field '{key_name}': choose the key "
                     "field, or give the municipality code field (MUNI_FIELD).",
@@ -403,7 +403,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         any_field = find_field(fields, HAS_ACCESS)
         if any_field is None and not c.types:
             raise InputError(
-                ja="入力レイヤーにアクセスの有無の属性（has_access）がありません。"
+                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
                 "先に kaigo:blankareas を実行してください。",
                 en="The input layer has no access field (has_access): run kaigo:blankareas first.",
             )
