@@ -13,6 +13,7 @@ from qgis.core import (
     QgsApplication,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputFile,
     QgsProcessingOutputFolder,
@@ -33,6 +34,7 @@ from ..core import summary as run_summary
 from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
+from ..i18n_loader import output_language
 from . import download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 from .network_access import (
@@ -49,7 +51,6 @@ MUNI_XLSX = "municipalities.xlsx"
 REPORT_CSV = "join_report.csv"
 SUMMARY_TXT = "run_summary.txt"
 SUMMARY_JSON = "run_summary.json"
-LANGUAGES = ("auto", "ja", "en")
 
 
 def _plugin_version() -> str:
@@ -84,6 +85,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     MAPS = "MAPS"
     MAP_CHOME = "MAP_CHOME"
     MAP_MUNI_CODES = "MAP_MUNI_CODES"
+    MUNI_CODES = "MUNI_CODES"
     LANGUAGE = "LANGUAGE"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
 
@@ -140,6 +142,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 maxValue=1.0,
             )
         )
+        # typed text, not field pickers: QGIS 3.22's dialog crashes with a field parameter whose parent is a
+        # multiple-layer parameter (CHOME) once layers are chosen (seen under Xvfb, issue #15)
         self.addParameter(
             QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
         )
@@ -153,6 +157,13 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterString(
                 self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.MUNI_CODES,
+                self.tr("Municipalities to analyse (codes or names, comma-separated; default: all)"),
+                optional=True,
             )
         )
         self.addParameter(
@@ -278,6 +289,11 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
         language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        muni_codes = self.parameterAsString(parameters, self.MUNI_CODES, context).strip()
+        if muni_codes:  # the chōme of these municipalities only, as if the layer held nothing else
+            from .muni_filter import filter_layers
+
+            chome_layers, _codes = filter_layers(chome_layers, key_field, muni_codes, feedback)
         network = (
             self.parameterAsVectorLayer(parameters, "NETWORK", context) if parameters.get("NETWORK") else None
         )
@@ -337,6 +353,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     def _run_steps(self, context, feedback, **p):
         tmp = p["tmp"]
         steps = QgsProcessingMultiStepFeedback(7, feedback)
+        # the children write into a temporary folder moved into OUTPUT_FOLDER at the end: their log names
+        # the final paths, not the temporary ones that no longer exist after the run
+        child_feedback = FinalPathsFeedback(steps, tmp, p["folder"])
         started = datetime.datetime.now()
         report_rows: list[list] = []
         report_header: list[str] = []
@@ -357,7 +376,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     "REPORT": os.path.join(tmp, "join_report.gpkg"),
                 },
                 context,
-                steps,
+                child_feedback,
             )
             chome_input = imported["OUTPUT"]
             report_header, report_rows = _read_table(imported["REPORT"])
@@ -366,7 +385,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 "native:mergevectorlayers",
                 {"LAYERS": p["chome_layers"], "CRS": None, "OUTPUT": os.path.join(tmp, "chome_merged.gpkg")},
                 context,
-                steps,
+                child_feedback,
             )
             chome_input = merged["OUTPUT"]
 
@@ -382,7 +401,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         if p["pop_field"]:
             blank_params["POPULATION_FIELD"] = p["pop_field"]
-        self._child("kaigo:blankareas", blank_params, context, steps)
+        self._child("kaigo:blankareas", blank_params, context, child_feedback)
 
         # 3. municipality table
         steps.setCurrentStep(2)
@@ -415,7 +434,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     f"町丁字がポイントのため、面積は e-Stat の {fallback}（m²）の合計を使います。\n"
                     f"The chōme are points: the area is the sum of e-Stat's {fallback} (m²)."
                 )
-        rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
+        rates = self._child("kaigo:sufficiencyrates", rate_params, context, child_feedback)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
         network_files = {}
@@ -435,7 +454,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
-        self._child("kaigo:committeecharts", chart_params, context, steps)
+        self._child("kaigo:committeecharts", chart_params, context, child_feedback)
 
         # 5. blank-area maps
         steps.setCurrentStep(4)
@@ -452,7 +471,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 }
                 if p["pop_field"]:
                     map_params["POPULATION_FIELD"] = p["pop_field"]
-                self._child("kaigo:blankareas", map_params, context, steps)
+                self._child("kaigo:blankareas", map_params, context, child_feedback)
             elif _is_polygon(chome_path):
                 map_source = chome_path
             else:
@@ -469,7 +488,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             }
             if p["map_codes"]:
                 map_params["MUNI_CODES"] = p["map_codes"]
-            self._child("kaigo:exportmap", map_params, context, steps)
+            self._child("kaigo:exportmap", map_params, context, child_feedback)
 
         # 6. join report and run summary
         steps.setCurrentStep(5)
@@ -504,8 +523,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             fh.write(run_summary.render_text(summary))
         with open(os.path.join(tmp, SUMMARY_JSON), "w", encoding="utf-8", newline="\n") as fh:
             json.dump(summary, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        steps.pushInfo(run_summary.footnote(summary, "ja"))
-        steps.pushInfo(run_summary.footnote(summary, "en"))
+        # the footnote in both languages lives in run_summary.txt (it leaves the machine); the log speaks one
+        steps.pushInfo(run_summary.footnote(summary, output_language()))
 
         # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
         steps.setCurrentStep(6)
@@ -541,8 +560,33 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         for key, name in network_files.items():
             results[key] = os.path.join(folder, name)
-        steps.setProgress(100)
+        feedback.setProgress(
+            100
+        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
+        self._load_on_completion(results, context)
         return results
+
+    def _load_on_completion(self, results, context) -> None:
+        """From the toolbox the chōme (styled red/blue/grey) and the municipality table are added to the
+        map, as any Processing output layer is; qgis_process has no project and ignores this."""
+        if context.project() is None:
+            return
+        from qgis.core import QgsProcessingContext
+
+        lang = output_language()
+        for key, name_ja, name_en in (
+            ("MUNICIPALITIES_GPKG", "市区町村の充足率", "Municipalities: sufficiency rate"),
+            ("CHOME_GPKG", "町丁字: 空白地域", "Chōme: blank areas"),
+        ):
+            path = results.get(key)
+            if not path or not os.path.exists(path):
+                continue
+            details = QgsProcessingContext.LayerDetails(
+                name_ja if lang == "ja" else name_en, context.project(), key
+            )
+            if key == "CHOME_GPKG":
+                details.setPostProcessor(_StatusStyle.create(lang))
+            context.addLayerToLoadOnCompletion(path, details)
 
 
 def _is_polygon(path: str) -> bool:
@@ -561,3 +605,58 @@ def _read_table(path: str) -> tuple[list[str], list[list]]:
     for feat in layer.getFeatures():
         rows.append([None if is_null(feat[n]) else feat[n] for n in names])
     return names, rows
+
+
+class FinalPathsFeedback(QgsProcessingMultiStepFeedback):
+    """Forwards everything to ``feedback``; a path inside ``tmp`` is shown as its final place in ``folder``."""
+
+    def __init__(self, feedback, tmp: str, folder: str):
+        super().__init__(1, feedback)
+        self._tmp, self._folder = tmp, folder
+        self._parent = feedback
+        if feedback.isCanceled():
+            self.cancel()
+        self.setCurrentStep(0)
+
+    def isCanceled(self):  # noqa: N802
+        return super().isCanceled() or self._parent.isCanceled()
+
+    def _final(self, text: str) -> str:
+        return text.replace(self._tmp, self._folder) if isinstance(text, str) else text
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(self._final(info))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(self._final(warning))
+
+    def pushCommandInfo(self, info):  # noqa: N802
+        super().pushCommandInfo(self._final(info))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        super().pushDebugInfo(self._final(info))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(self._final(error), fatalError)
+
+
+class _StatusStyle(QgsProcessingLayerPostProcessorInterface):
+    """Styles the chōme layer that the toolbox adds to the map (blank red, covered blue, grey)."""
+
+    _alive: list = []  # QGIS holds a plain pointer: keep the Python object alive until it ran
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    @classmethod
+    def create(cls, lang: str):
+        instance = cls(lang)
+        cls._alive = [*cls._alive[-19:], instance]
+        return instance
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from ..styling import apply_status_style
+
+        if layer is not None and layer.isValid() and "status" in layer.fields().names():
+            apply_status_style(layer, self.lang)

@@ -175,7 +175,7 @@
     </message>
     <message>
         <source>Municipality layer or table with population</source>
-        <translation>人口を持つ市区町村レイヤーまたは表</translation>
+        <translation>人口を持つ市区町村レイヤまたは表</translation>
     </message>
     <message>
         <source>Total population field (default: pop_total, else JINKO)</source>
@@ -461,6 +461,10 @@
         <translation>市区町村数</translation>
     </message>
     <message>
+        <source>Municipalities to analyse (codes or names, comma-separated; default: all)</source>
+        <translation>分析する市区町村（コードまたは名前、カンマ区切り。既定: すべて）</translation>
+    </message>
+    <message>
         <source>Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)</source>
         <translation>CHOME・AGES・RESOURCES の代わりにダウンロードする市区町村（名前またはコード）</translation>
     </message>
@@ -658,8 +662,8 @@
 <context>
     <name>KaigoDock</name>
     <message>
-        <source>&amp;Kaigo resources</source>
-        <translation>介護・地域資源充足率(&amp;K)</translation>
+        <source>&amp;Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）(&amp;K)</translation>
     </message>
     <message>
         <source>A chōme result (field status) or a municipality table (field rate_pct) from an earlier run</source>
@@ -680,6 +684,10 @@
     <message>
         <source>Age table chosen: the chōme are joined to it first and the weight is the at-home 75+ population (at_home_75plus).</source>
         <translation>年齢別人口の表を選択済み: 町丁字をまずこの表と結合し、在宅75歳以上人口（at_home_75plus）を重みとして使います。</translation>
+    </message>
+    <message>
+        <source>All municipalities of the layer</source>
+        <translation>レイヤのすべての市区町村</translation>
     </message>
     <message>
         <source>Analysis</source>
@@ -766,6 +774,10 @@
         <translation>高齢者数フィールド</translation>
     </message>
     <message>
+        <source>Empty: a folder kaigo_results beside the project file (or in Documents before it is saved)</source>
+        <translation>空欄: プロジェクトファイルと同じ場所の kaigo_results フォルダ（プロジェクトの保存前はドキュメントフォルダ内）</translation>
+    </message>
+    <message>
         <source>Empty: temporary files</source>
         <translation>空欄：一時ファイル</translation>
     </message>
@@ -790,10 +802,6 @@
         <translation>JINKO（総人口）を重みとして使います。在宅75歳以上人口で重み付けするには、下の「年齢別人口の表（T001082、任意）」で e-Stat の表を選んでください。</translation>
     </message>
     <message>
-        <source>Kaigo resources</source>
-        <translation>介護・地域資源充足率</translation>
-    </message>
-    <message>
         <source>Kaigo resources – sufficiency rate</source>
         <translation>地域資源充足率（介護・生活資源）</translation>
     </message>
@@ -804,6 +812,10 @@
     <message>
         <source>Key field</source>
         <translation>キーフィールド</translation>
+    </message>
+    <message>
+        <source>Municipalities</source>
+        <translation>市区町村</translation>
     </message>
     <message>
         <source>Municipalities: sufficiency rate</source>
@@ -826,6 +838,10 @@
         <translation>充足率と人口密度の両方がある市区町村がないため、散布図は描けません。町丁字がポイントの場合は面積フィールドを指定してください（詳細設定）。</translation>
     </message>
     <message>
+        <source>No output folder chosen under Advanced settings: the results are kept in the folder above.</source>
+        <translation>詳細設定で出力フォルダが指定されていないため、結果は上のフォルダに保存します。</translation>
+    </message>
+    <message>
         <source>No polygons: the density uses the area field {field} (m²).</source>
         <translation>ポリゴンがないため、人口密度には面積フィールド {field}（m²）を使います。</translation>
     </message>
@@ -844,6 +860,10 @@
     <message>
         <source>Optional. With the e-Stat age table T001082 the chōme are first joined to it (kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method.</source>
         <translation>任意。e-Stat の年齢別人口 T001082 を指定すると、まず町丁字に結合し（kaigo:importestat）、検討会の手法どおり在宅高齢者（75歳以上）を重みにします。</translation>
+    </message>
+    <message>
+        <source>Optional: analyse only these municipalities (codes or names, comma-separated, e.g. 27218, 大東市). The figures are those of a layer holding their chōme alone.</source>
+        <translation>任意: これらの市区町村だけを分析します（コードまたは名前をカンマ区切りで。例: 27218, 大東市）。結果はその市区町村の町丁字だけのレイヤで実行したときと同じです。</translation>
     </message>
     <message>
         <source>Output folder</source>
@@ -1064,8 +1084,8 @@
 <context>
     <name>KaigoProvider</name>
     <message>
-        <source>Kaigo resources (地域資源充足率)</source>
-        <translation>介護・生活資源（地域資源充足率）</translation>
+        <source>Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）</translation>
     </message>
 </context>
 <context>
@@ -1225,7 +1245,7 @@
     </message>
     <message>
         <source>Chōme layer with access and elderly fields</source>
-        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤー</translation>
+        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤ</translation>
     </message>
     <message>
         <source>Density threshold general / large city (people/km²)</source>
