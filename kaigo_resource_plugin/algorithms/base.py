@@ -182,7 +182,9 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             staged = run_guard.staged_parameters()
             results = self.process(staged, context, feedback)
             check_cancel(feedback)
-            return run_guard.commit(results, feedback)
+            final = run_guard.commit(results, feedback)
+            self.after_commit(final, parameters, context)
+            return final
         except InputError as err:
             raise QgsProcessingException(str(err)) from None
         except Cancelled:
@@ -205,6 +207,12 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         finally:
             if run_guard is not None:
                 run_guard.cleanup()
+
+    def after_commit(self, results: dict, parameters: dict, context) -> None:
+        """Called with the results at their final places (the guard moved them out of staging). Layers an
+        algorithm adds to the map are registered here, never in process(): a layer registered under its staged
+        path would have to be renamed, and QgsProcessingContext.setLayersToLoadOnCompletion then deletes the
+        renamed entry's post-processor while the entry still points at it (a segfault when the context ends)."""
 
     def parameterAsSink(self, parameters, name, context, fields, *args, **kwargs):  # noqa: N802
         """QGIS's own, refusing first a shapefile that would cut the field names (so that no per-type

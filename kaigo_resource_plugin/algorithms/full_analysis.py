@@ -563,10 +563,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         feedback.setProgress(
             100
         )  # steps.setProgress(100) is a no-op when the last child already ended at 100
-        self._load_on_completion(results, context)
         return results
 
-    def _load_on_completion(self, results, context) -> None:
+    def after_commit(self, results, parameters, context) -> None:
         """From the toolbox the chōme (styled red/blue/grey) and the municipality table are added to the
         map, as any Processing output layer is; qgis_process has no project and ignores this."""
         if context.project() is None:

@@ -385,7 +385,12 @@ class RunGuard:
         for key, details in loads.items():
             mapped = self._map(key)
             mapped = layer_results.get(mapped, mapped)
-            changed = changed or mapped != key
+            if mapped != key:
+                changed = True
+                # setLayersToLoadOnCompletion deletes the post-processor of a key that is not in the new map
+                # while the renamed copy still points at it: a double delete when the context ends. Post-
+                # processors are attached in after_commit(), under the final path; never carry one across.
+                details.setPostProcessor(None)
             new[mapped] = details
         if changed:
             ctx.setLayersToLoadOnCompletion(new)

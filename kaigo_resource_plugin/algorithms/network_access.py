@@ -210,6 +210,14 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
             return False, message
         return super().checkParameterValues(parameters, context)
 
+    def after_commit(self, results, parameters, context) -> None:
+        """The chōme output, once at its final place, is styled like the blank areas when QGIS loads it."""
+        dest = results.get(self.OUTPUT)
+        if dest and context.willLoadLayerOnCompletion(dest):
+            styler = NetworkStyler(self.parameterAsDouble(parameters, self.RADIUS, context))
+            _STYLERS.append(styler)  # QGIS keeps no Python reference to it
+            context.layerToLoadOnCompletionDetails(dest).setPostProcessor(styler)
+
     def process(self, parameters, context, feedback):
         with gc_paused():
             return self._run(parameters, context, feedback)
@@ -396,10 +404,6 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
             raise
         sink = None
         results = {self.OUTPUT: dest_id}
-        if context.willLoadLayerOnCompletion(dest_id):
-            styler = NetworkStyler(radius)
-            _STYLERS.append(styler)  # QGIS keeps no Python reference to it
-            context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(styler)
 
         comp_fields = QgsFields()
         names = comparison_field_names(safe)
