@@ -14,6 +14,8 @@ ALGORITHM_MODULES = (
     ("committee_charts", "CommitteeChartsAlgorithm"),
     ("export_map", "ExportMapAlgorithm"),
     ("full_analysis", "FullAnalysisAlgorithm"),
+    ("suggest_sites", "SuggestSitesAlgorithm"),
+    ("resource_impact", "ResourceImpactAlgorithm"),
 )
 
 

@@ -511,6 +511,25 @@
     </message>
 </context>
 <context>
+    <name>KaigoDecision</name>
+    <message>
+        <source>Chōme layer with a weight (from kaigo:importestat or kaigo:blankareas)</source>
+        <translation>重み（高齢者数など）のある町丁字レイヤ（kaigo:importestat または kaigo:blankareas の出力）</translation>
+    </message>
+    <message>
+        <source>Existing resources (one or more layers)</source>
+        <translation>既存の地域資源（1 つ以上のレイヤ）</translation>
+    </message>
+    <message>
+        <source>Radius (metres, on the ellipsoid)</source>
+        <translation>半径（メートル、楕円体上）</translation>
+    </message>
+    <message>
+        <source>Weight field (default: at_home_75plus, else pop_75plus, else JINKO)</source>
+        <translation>重みの項目（既定: at_home_75plus、なければ pop_75plus、なければ JINKO）</translation>
+    </message>
+</context>
+<context>
     <name>KaigoDock</name>
     <message>
         <source>&amp;Kaigo resources</source>
@@ -982,6 +1001,29 @@
     </message>
 </context>
 <context>
+    <name>ResourceImpactAlgorithm</name>
+    <message>
+        <source>Rates per municipality before and after the closures</source>
+        <translation>閉鎖前後の市区町村別充足率</translation>
+    </message>
+    <message>
+        <source>Resource impact (what each resource covers alone; closures)</source>
+        <translation>資源ごとの影響（その資源だけが覆う高齢者・閉鎖の影響）</translation>
+    </message>
+    <message>
+        <source>Resources that close: an expression on the resource layers (e.g. "name" = 'A')</source>
+        <translation>閉鎖する資源: 資源レイヤに対する式（例: "name" = 'A'）</translation>
+    </message>
+    <message>
+        <source>Resources with their coverage</source>
+        <translation>資源ごとのカバー状況</translation>
+    </message>
+    <message>
+        <source>The selected resources close</source>
+        <translation>選択中の資源が閉鎖する</translation>
+    </message>
+</context>
+<context>
     <name>SufficiencyRatesAlgorithm</name>
     <message>
         <source>Area field per chōme (default: area on the ellipsoid)</source>
@@ -1054,6 +1096,37 @@
     <message>
         <source>Unit of the area field</source>
         <translation>面積フィールドの単位</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestSitesAlgorithm</name>
+    <message>
+        <source>Candidate sites (points; default: the representative points of the blank chōme)</source>
+        <translation>候補地（点。既定: 空白地域の町丁字の代表地点）</translation>
+    </message>
+    <message>
+        <source>Chōme with the rank of the site that covers them</source>
+        <translation>町丁字（カバーする提案地点の順位つき）</translation>
+    </message>
+    <message>
+        <source>N sites in each municipality (instead of N in all)</source>
+        <translation>市区町村ごとに N 地点（全体で N 地点ではなく）</translation>
+    </message>
+    <message>
+        <source>Number of sites to suggest</source>
+        <translation>提案する地点の数</translation>
+    </message>
+    <message>
+        <source>Stop when the rate reaches (%, optional)</source>
+        <translation>充足率がこの値（%）に達したら止める（任意）</translation>
+    </message>
+    <message>
+        <source>Suggest sites (maximal covering, greedy)</source>
+        <translation>候補地の提案（最大被覆、貪欲法）</translation>
+    </message>
+    <message>
+        <source>Suggested sites</source>
+        <translation>提案地点</translation>
     </message>
 </context>
 </TS>

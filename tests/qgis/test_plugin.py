@@ -32,6 +32,8 @@ EXPECTED_IDS = [
     "kaigo:fullanalysis",
     "kaigo:importestat",
     "kaigo:representativepoints",
+    "kaigo:resourceimpact",
+    "kaigo:suggestsites",
     "kaigo:sufficiencyrates",
 ]
 
