@@ -33,8 +33,8 @@ EXPECTED_IDS = [
     "kaigo:importestat",
     "kaigo:representativepoints",
     "kaigo:resourceimpact",
-    "kaigo:suggestsites",
     "kaigo:sufficiencyrates",
+    "kaigo:suggestsites",
 ]
 
 
