@@ -23,7 +23,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +130,9 @@ print("RESULT", json.dumps({{"runs": times, "core": core}}))
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--small", action="store_true", help="20,000 chōme × 10,000 resources × 10,000 candidates")
+    ap.add_argument(
+        "--small", action="store_true", help="20,000 chōme × 10,000 resources × 10,000 candidates"
+    )
     ap.add_argument("--rounds", type=int, default=None, help="rounds (default 3, small 1)")
     ap.add_argument("--seed", type=int, default=20250401)
     args = ap.parse_args()
@@ -150,8 +151,15 @@ def main() -> int:
     subprocess.run([qp, "plugins", "enable", "kaigo_resource_plugin"], env=env, capture_output=True)
     common = [f"INPUT={paths['chome']}", f"RESOURCES={paths['resources']}", "RADIUS=500"]
     cmds = {
-        "A blankareas": [qp, "run", "kaigo:blankareas", "--", *common, f"OUTPUT={out_dir / 'dec_blank.gpkg'}"],
-        "B suggestsites N=%d" % n_sites: [
+        "A blankareas": [
+            qp,
+            "run",
+            "kaigo:blankareas",
+            "--",
+            *common,
+            f"OUTPUT={out_dir / 'dec_blank.gpkg'}",
+        ],
+        f"B suggestsites N={n_sites}": [
             qp,
             "run",
             "kaigo:suggestsites",
@@ -224,7 +232,7 @@ def main() -> int:
         f"{statistics.median(res['runs']):.3f} s (runs {', '.join(f'{t:.3f}' for t in res['runs'])}); "
         f"core (coverage + greedy) {res['core']:.3f} s"
     )
-    b = "B suggestsites N=%d" % n_sites
+    b = f"B suggestsites N={n_sites}"
     ok = med[b] < 60.0 and peak[b] < 3072 and statistics.median(res["runs"]) < 1.0
     print("targets (national < 60 s and < 3 GB, one municipality < 1 s):", "met" if ok else "NOT met")
     return 0

@@ -47,6 +47,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
+from . import radii_io
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 AREA_UNITS = ("m2", "km2", "ha")
@@ -338,6 +339,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 createByDefault=False,
             )
         )
+        for parameter in radii_io.radii_parameters():  # RADII, OUTPUT_RADII_CHART (SPEC §5)
+            self.addParameter(parameter)
 
     # -- parameters → plain values ------------------------------------------------------------
 
@@ -743,6 +746,19 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             muni_name=mnames,
         )
         table = aggregate_municipalities(chome, area_km2_by_muni, area_source, (low, high), types)
+        radius_rates = radii_io.add_radii(
+            self,
+            parameters,
+            context,
+            feedback,
+            source,
+            key_field,
+            chome,
+            table,
+            area_km2_by_muni,
+            area_source,
+            (low, high),
+        )
         notes = table.notes
         feedback.setProgress(95)
 
@@ -814,6 +830,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
 
         # -- write (files, then the sink) ----------------------------------------------------
         write_outputs(table, csv_path, xlsx_path, feedback)
+        chart_path = self.parameterAsFileOutput(parameters, radii_io.OUTPUT_RADII_CHART, context)
+        radii_io.write_radii_chart(radius_rates, chart_path, "ja" if lang_ja else "en")
         out_fields = sink_fields(table.fields)
         wkb_type = WKB_MULTIPOLYGON if is_polygon else WKB_NO_GEOMETRY
         sink, dest_id = self.parameterAsSink(
@@ -833,4 +851,5 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             self.OUTPUT: dest_id,
             self.OUTPUT_CSV: csv_path or None,
             self.OUTPUT_XLSX: xlsx_path or None,
+            radii_io.OUTPUT_RADII_CHART: (chart_path or None) if radius_rates else None,
         }

@@ -513,6 +513,10 @@
 <context>
     <name>KaigoDecision</name>
     <message>
+        <source>Chart of the rate against the radius (PNG; SVG and PDF beside it)</source>
+        <translation>半径と充足率のグラフ（PNG。同じ場所に SVG と PDF も）</translation>
+    </message>
+    <message>
         <source>Chōme layer with a weight (from kaigo:importestat or kaigo:blankareas)</source>
         <translation>重み（高齢者数など）のある町丁字レイヤ（kaigo:importestat または kaigo:blankareas の出力）</translation>
     </message>
@@ -523,6 +527,10 @@
     <message>
         <source>Radius (metres, on the ellipsoid)</source>
         <translation>半径（メートル、楕円体上）</translation>
+    </message>
+    <message>
+        <source>Rates at other radii too (metres, comma-separated, e.g. 300,500,800,1000)</source>
+        <translation>ほかの半径での充足率も求める（メートル、カンマ区切り。例: 300,500,800,1000）</translation>
     </message>
     <message>
         <source>Weight field (default: at_home_75plus, else pop_75plus, else JINKO)</source>
