@@ -159,7 +159,10 @@ def radius_figure(
         ys = [v for v in values if v is not None]
         if not xs:
             continue
-        name = labels.get(key, str(key)) if key != "all" else ("全体" if lang == "ja" else "All")
+        if isinstance(key, int):
+            name = labels.get(key, str(key))
+        else:
+            name = "全体" if lang == "ja" else "All"
         ax.plot(
             xs,
             ys,
