@@ -32,6 +32,7 @@ from qgis.core import (
 from ..core import summary as run_summary
 from ..core.errors import InputError
 from ..core.tables import write_csv
+from . import decision_steps
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
@@ -190,9 +191,13 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 defaultValue=0,
             )
         )
+        for parameter in decision_steps.parameters():  # RADII, N_SITES (SPEC §5)
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Output folder"))
         )
+        for output in decision_steps.outputs():
+            self.addOutput(output)
         for key, label in (
             ("CHOME_GPKG", self.tr("Chōme with access (GeoPackage)")),
             ("MUNICIPALITIES_GPKG", self.tr("Municipality table (GeoPackage)")),
@@ -274,6 +279,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     ja="年齢別人口の表（AGES、T001082）がなく、高齢者数のフィールド（ELDERLY_FIELD、例 JINKO）も指定されていません。どちらかを指定してください。",
                     en="There is no age table (AGES, T001082) and no elderly field (ELDERLY_FIELD, e.g. JINKO): give one of them.",
                 )
+        decision = decision_steps.read(self, parameters, context)
         try:
             os.makedirs(folder, exist_ok=True)
             tmp = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
@@ -307,6 +313,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 map_chome=map_chome,
                 map_codes=map_codes,
                 language=language,
+                **decision,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -393,6 +400,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     f"町丁字がポイントのため、面積は e-Stat の {fallback}（m²）の合計を使います。\n"
                     f"The chōme are points: the area is the sum of e-Stat's {fallback} (m²)."
                 )
+        decision_steps.add_radii(rate_params, p, tmp)
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
@@ -410,6 +418,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
         self._child("kaigo:committeecharts", chart_params, context, steps)
+
+        decision_steps.suggest(self._child, context, steps, p, chome_path, tmp)
 
         # 5. blank-area maps
         steps.setCurrentStep(4)
@@ -514,6 +524,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             "FILES": "\n".join(written),
             "N_MUNICIPALITIES": n_muni,
         }
+        results.update(decision_steps.results(folder, p))
         steps.setProgress(100)
         return results
 

@@ -533,6 +533,18 @@
         <translation>ほかの半径での充足率も求める（メートル、カンマ区切り。例: 300,500,800,1000）</translation>
     </message>
     <message>
+        <source>Rates before and after the suggested sites (CSV)</source>
+        <translation>提案地点の前後の充足率（CSV）</translation>
+    </message>
+    <message>
+        <source>Suggest this many new sites (kaigo:suggestsites; empty: none)</source>
+        <translation>新たな拠点をこの数だけ提案する（kaigo:suggestsites。空欄: 提案しない）</translation>
+    </message>
+    <message>
+        <source>Suggested sites (GeoPackage)</source>
+        <translation>提案地点（GeoPackage）</translation>
+    </message>
+    <message>
         <source>Weight field (default: at_home_75plus, else pop_75plus, else JINKO)</source>
         <translation>重みの項目（既定: at_home_75plus、なければ pop_75plus、なければ JINKO）</translation>
     </message>

@@ -280,3 +280,37 @@ def test_suggestsites_through_qgis_process(daito, shops, tmp_path):
     assert result["results"]["OUTPUT"].startswith(str(out))
     assert _layer(out).featureCount() == 3
     assert not math.isnan(np.mean([f["gain"] for f in _layer(out).getFeatures()]))
+
+
+def test_fullanalysis_with_sites_and_radii(run_alg, tmp_path):
+    from kaigo_paths import SAMPLE
+
+    out = tmp_path / "full"
+    res = run_alg(
+        "kaigo:fullanalysis",
+        {
+            "CHOME": [str(SAMPLE / "daito-27218" / "chome.shp")],
+            "AGES": [str(SAMPLE / "osaka-2020-ages" / "tblT001082C27.csv")],
+            "RESOURCES": [str(SAMPLE / "osm-2014" / "convenience_osaka.geojson")],
+            "N_SITES": 3,
+            "RADII": "300,500,1000",
+            "MAPS": False,
+            "OUTPUT_FOLDER": str(out),
+        },
+    )
+    sites = sorted(_layer(res["SITES_GPKG"]).getFeatures(), key=lambda f: f["rank"])
+    assert [f["rank"] for f in sites] == [1, 2, 3]
+    import csv
+    import io
+
+    raw = open(res["SITES_TABLE"], "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert [r["muni_code"] for r in rows] == ["27218"]
+    muni = next(iter(_layer(res["MUNICIPALITIES_GPKG"]).getFeatures()))
+    # the table's rate before = the rate of the analysis (at-home 75+), after = the last site's rate
+    assert float(rows[0]["rate_before_pct"]) == pytest.approx(muni["rate_pct"])
+    assert float(rows[0]["rate_after_pct"]) == pytest.approx(sites[-1]["rate_after_pct"])
+    assert muni["rate_pct_r500"] == pytest.approx(muni["rate_pct"])
+    assert muni["rate_pct_r300"] <= muni["rate_pct"] <= muni["rate_pct_r1000"]
+    assert (out / "charts" / "radius_rates.png").stat().st_size > 1000
