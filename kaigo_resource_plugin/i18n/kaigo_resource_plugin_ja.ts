@@ -152,6 +152,85 @@
     </message>
 </context>
 <context>
+    <name>DecisionBox</name>
+    <message>
+        <source>Candidate sites</source>
+        <translation>候補地</translation>
+    </message>
+    <message>
+        <source>Choose N and the candidates, then press Suggest sites.</source>
+        <translation>地点数と候補地を選んで「候補地を提案」を押してください。</translation>
+    </message>
+    <message>
+        <source>Empty: the representative points of the blank chōme</source>
+        <translation>空欄: 空白地域の町丁字の代表地点</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>失敗しました: {error}</translation>
+    </message>
+    <message>
+        <source>How many new sites (shops, mobile-sales stops…) to suggest</source>
+        <translation>提案する新しい拠点（店舗、移動販売の停車地など）の数</translation>
+    </message>
+    <message>
+        <source>No candidate reaches any uncovered elderly: no site suggested.</source>
+        <translation>まだカバーされていない高齢者に届く候補地がないため、提案はありません。</translation>
+    </message>
+    <message>
+        <source>Number of sites</source>
+        <translation>地点数</translation>
+    </message>
+    <message>
+        <source>Resource impact</source>
+        <translation>資源ごとの影響</translation>
+    </message>
+    <message>
+        <source>Resource impact (elderly only it reaches)</source>
+        <translation>資源ごとの影響（その資源だけが届く高齢者）</translation>
+    </message>
+    <message>
+        <source>Resource impact: the largest weight only one resource reaches is {top:,.0f}.</source>
+        <translation>資源ごとの影響: 1 つの資源だけが届く高齢者の最大は {top:,.0f} 人です。</translation>
+    </message>
+    <message>
+        <source>Run the analysis first.</source>
+        <translation>先に分析を実行してください。</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>実行中…</translation>
+    </message>
+    <message>
+        <source>Size of each resource = at-home elderly that only it reaches</source>
+        <translation>記号の大きさ = その資源だけが届く在宅高齢者の数</translation>
+    </message>
+    <message>
+        <source>Suggest sites</source>
+        <translation>候補地を提案</translation>
+    </message>
+    <message>
+        <source>Suggest sites (候補地の提案)</source>
+        <translation>候補地の提案</translation>
+    </message>
+    <message>
+        <source>Suggested sites</source>
+        <translation>提案地点</translation>
+    </message>
+    <message>
+        <source>The result could not be opened.</source>
+        <translation>結果を開けませんでした。</translation>
+    </message>
+    <message>
+        <source>There is no resource layer in the last run.</source>
+        <translation>直前の実行に資源レイヤがありません。</translation>
+    </message>
+    <message>
+        <source>{n} sites: rate {before:.1f} % → {after:.1f} % (+{gain:.1f} points)</source>
+        <translation>{n} 地点: 充足率 {before:.1f}% → {after:.1f}%（+{gain:.1f} ポイント）</translation>
+    </message>
+</context>
+<context>
     <name>DensityClassesAlgorithm</name>
     <message>
         <source>Area field (default: area of the polygons on the ellipsoid)</source>
