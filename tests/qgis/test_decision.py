@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from kaigo_paths import ROOT
+from kaigo_paths import ROOT, SAMPLE, SHARED
 
 QP = str(ROOT / "scripts" / "qgis_process.sh")
 
@@ -22,14 +22,22 @@ def _layer(path, name=None):
     return layer
 
 
-@pytest.fixture(scope="module")
-def daito(shared_data):
-    return shared_data / "daito-27218" / "chome.shp"
+def data_path(rel: str):
+    """A file of the bundled sample data, else of the project's shared data."""
+    for base in (SAMPLE, SHARED):
+        if (base / rel).exists():
+            return base / rel
+    pytest.fail(f"test data not found: {rel} (in {SAMPLE} or {SHARED})")
 
 
 @pytest.fixture(scope="module")
-def shops(shared_data):
-    return shared_data / "osm-japan-2014" / "convenience.geojson"
+def daito():
+    return data_path("daito-27218/chome.shp")
+
+
+@pytest.fixture(scope="module")
+def shops():
+    return data_path("osm-2014/convenience_osaka.geojson")
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +92,11 @@ def test_suggestsites_default_candidates(run_alg, daito, shops, daito_blank, tmp
         assert all(daito_blank[key][0] == 0 for key in by_rank[k])
 
 
-def test_suggestsites_candidate_layer_target_and_per_municipality(run_alg, shared_data, shops, tmp_path):
+def test_suggestsites_candidate_layer_target_and_per_municipality(run_alg, shops, tmp_path):
     from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsVectorLayer
 
     # Osaka 2015 chōme points (a table with X_CODE/Y_CODE) of 大東市 and 四條畷市, candidates in EPSG:3857
-    table = shared_data / "osaka-2015-points" / "27-oosaka-all.dbf"
+    table = data_path("osaka-2015-points/27-oosaka-all.dbf")
     sub = tmp_path / "two.gpkg"
     run_alg(
         "native:extractbyexpression",
@@ -283,8 +291,6 @@ def test_suggestsites_through_qgis_process(daito, shops, tmp_path):
 
 
 def test_fullanalysis_with_sites_and_radii(run_alg, tmp_path):
-    from kaigo_paths import SAMPLE
-
     out = tmp_path / "full"
     res = run_alg(
         "kaigo:fullanalysis",

@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from kaigo_paths import SAMPLE, SHARED
+
+
+def _tottori_and_shops():
+    """Tottori's 2015 boundaries and every OSM 2014 convenience-store file (bundled clips or national)."""
+    table = next(
+        (
+            b / "tottori-2015" / "31-tottori-all.shp"
+            for b in (SAMPLE, SHARED)
+            if (b / "tottori-2015").is_dir()
+        ),
+        None,
+    )
+    shops = sorted(SAMPLE.glob("osm-2014/convenience*.geojson")) + sorted(
+        SHARED.glob("osm*/convenience*.geojson")
+    )
+    if table is None or not shops:
+        pytest.fail(f"Tottori boundaries or OSM convenience stores not found in {SAMPLE} or {SHARED}")
+    return table, [str(p) for p in shops]
 
 
 def _rows(path):
@@ -13,11 +32,10 @@ def _rows(path):
     return {f["muni_code"]: f for f in layer.getFeatures()}
 
 
-def test_radii_equal_separate_runs(run_alg, shared_data, tmp_path):
-    table = shared_data / "tottori-2015" / "31-tottori-all.shp"
-    shops = shared_data / "osm-japan-2014" / "convenience.geojson"
+def test_radii_equal_separate_runs(run_alg, tmp_path):
+    table, shops = _tottori_and_shops()
     blank = tmp_path / "blank500.gpkg"
-    run_alg("kaigo:blankareas", {"INPUT": str(table), "RESOURCES": [str(shops)], "OUTPUT": str(blank)})
+    run_alg("kaigo:blankareas", {"INPUT": str(table), "RESOURCES": shops, "OUTPUT": str(blank)})
     chart = tmp_path / "radii.png"
     out = tmp_path / "rates.gpkg"
     res = run_alg(
@@ -36,7 +54,7 @@ def test_radii_equal_separate_runs(run_alg, shared_data, tmp_path):
         sep_blank = tmp_path / f"blank{r}.gpkg"
         run_alg(
             "kaigo:blankareas",
-            {"INPUT": str(table), "RESOURCES": [str(shops)], "RADIUS": r, "OUTPUT": str(sep_blank)},
+            {"INPUT": str(table), "RESOURCES": shops, "RADIUS": r, "OUTPUT": str(sep_blank)},
         )
         sep = run_alg(
             "kaigo:sufficiencyrates",
@@ -55,13 +73,12 @@ def test_radii_equal_separate_runs(run_alg, shared_data, tmp_path):
         assert (tmp_path / f"radii.{ext}").stat().st_size > 1000
 
 
-def test_radii_refused_without_nearest_or_bad_text(run_alg, shared_data, tmp_path):
-    from qgis.core import QgsProcessingException
+def test_radii_refused_without_nearest_or_bad_text(run_alg, tmp_path):
+    from qgis.core import QgsProcessingException, QgsVectorLayer
 
-    table = shared_data / "tottori-2015" / "31-tottori-all.shp"
-    shops = shared_data / "osm-japan-2014" / "convenience.geojson"
+    table, shops = _tottori_and_shops()
     blank = tmp_path / "blank.gpkg"
-    run_alg("kaigo:blankareas", {"INPUT": str(table), "RESOURCES": [str(shops)], "OUTPUT": str(blank)})
+    run_alg("kaigo:blankareas", {"INPUT": str(table), "RESOURCES": shops, "OUTPUT": str(blank)})
     with pytest.raises(QgsProcessingException) as err:
         run_alg(
             "kaigo:sufficiencyrates",
@@ -75,10 +92,9 @@ def test_radii_refused_without_nearest_or_bad_text(run_alg, shared_data, tmp_pat
     assert "RADII" in str(err.value)
     assert not (tmp_path / "a.gpkg").exists()
     no_near = tmp_path / "nonear.gpkg"
-    run_alg(
-        "native:deletecolumn",
-        {"INPUT": str(blank), "COLUMN": ["nearest_m", "nearest_m_convenience"], "OUTPUT": str(no_near)},
-    )
+    near = [n for n in QgsVectorLayer(str(blank), "b", "ogr").fields().names() if n.startswith("nearest_m")]
+    assert near
+    run_alg("native:deletecolumn", {"INPUT": str(blank), "COLUMN": near, "OUTPUT": str(no_near)})
     with pytest.raises(QgsProcessingException) as err:
         run_alg(
             "kaigo:sufficiencyrates",

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kaigo_paths import SAMPLE, SHARED
 
 from kaigo_resource_plugin.core.access import compute_access, within_pairs
 from kaigo_resource_plugin.core.covering import (
@@ -317,8 +318,29 @@ def _milp_optimum(cov, w, n, covered0):
     return -float(res.fun)
 
 
+def _data(rel: str):
+    """A file of the bundled sample data, else of the project's shared data."""
+    for base in (SAMPLE, SHARED):
+        if (base / rel).exists():
+            return base / rel
+    pytest.fail(f"test data not found: {rel} (in {SAMPLE} or {SHARED})")
+
+
+def _convenience_points() -> np.ndarray:
+    """OSM 2014 convenience stores: every file there is (the bundled clips, the national file)."""
+    files = sorted(SAMPLE.glob("osm-2014/convenience*.geojson")) + sorted(
+        SHARED.glob("osm*/convenience*.geojson")
+    )
+    assert files, "no OSM convenience-store file in the sample or shared data"
+    pts = []
+    for path in files:
+        with open(path, encoding="utf-8") as fh:
+            pts += [f["geometry"]["coordinates"][:2] for f in json.load(fh)["features"]]
+    return np.array(pts, dtype=np.float64)
+
+
 def _real_instance(shared, dbf, munis):
-    d = read_dbf(str(shared / dbf))
+    d = read_dbf(str(_data(dbf)))
     enc, _ = d.text_encoding()
     key = [str(k) for k in d.column("KEY_CODE", enc)]
     hcode = d.column("HCODE", enc)
@@ -335,8 +357,7 @@ def _real_instance(shared, dbf, munis):
         lat.append(float(yy))
         w.append(float(p or 0))
     lon, lat, w = np.array(lon), np.array(lat), np.array(w)
-    with open(shared / "osm-japan-2014" / "convenience.geojson", encoding="utf-8") as fh:
-        pts = np.array([f["geometry"]["coordinates"] for f in json.load(fh)["features"]])
+    pts = _convenience_points()
     near = (np.abs(pts[:, 0] - lon.mean()) < 0.5) & (np.abs(pts[:, 1] - lat.mean()) < 0.5)
     shops = pts[near]
     qi, _, _ = within_pairs(lon, lat, shops[:, 0], shops[:, 1], 500.0)
