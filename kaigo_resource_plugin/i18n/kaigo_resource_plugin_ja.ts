@@ -557,12 +557,8 @@
         <translation>町丁字のキーフィールド</translation>
     </message>
     <message>
-        <source>Density threshold 一般都市 / 大都市 (people/km²)</source>
-        <translation>人口密度しきい値 一般都市／大都市（人/km²）</translation>
-    </message>
-    <message>
-        <source>Density threshold 中山間地域 / 一般都市 (people/km²)</source>
-        <translation>人口密度しきい値 中山間地域／一般都市（人/km²）</translation>
+        <source>Density threshold {below} / {above} (people/km²)</source>
+        <translation>人口密度しきい値 {below}／{above}（人/km²）</translation>
     </message>
     <message>
         <source>E-Stat data</source>
@@ -715,16 +711,12 @@
         <translation>町丁字：空白地域 {blank}（赤）、資源あり {covered}（青）、人口なし {nopop}（灰）。</translation>
     </message>
     <message>
-        <source>Density threshold 1 (/km²)</source>
-        <translation>人口密度しきい値1（人/km²）</translation>
+        <source>Density threshold {n} (/km²)</source>
+        <translation>人口密度しきい値{n}（人/km²）</translation>
     </message>
     <message>
-        <source>Density threshold 1 must be below threshold 2.</source>
-        <translation>人口密度しきい値1はしきい値2より小さくしてください。</translation>
-    </message>
-    <message>
-        <source>Density threshold 2 (/km²)</source>
-        <translation>人口密度しきい値2（人/km²）</translation>
+        <source>Density threshold {n} must be below threshold {m}.</source>
+        <translation>人口密度しきい値{n}はしきい値{m}より小さくしてください。</translation>
     </message>
     <message>
         <source>Designated cities as one municipality (wards rolled up)</source>
@@ -1083,6 +1075,10 @@
         <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE のある表）</translation>
     </message>
     <message>
+        <source>Chōme with network distances (GeoPackage)</source>
+        <translation>道路網距離を付けた町丁字（GeoPackage）</translation>
+    </message>
+    <message>
         <source>Cost factor field of the network (multiplies the length; optional)</source>
         <translation>道路網のコスト係数フィールド（長さに掛ける係数、任意）</translation>
     </message>
@@ -1115,8 +1111,16 @@
         <translation>道路網（線レイヤ、例: OpenStreetMap の highway=*）</translation>
     </message>
     <message>
+        <source>Road network for walking distances (optional line layer)</source>
+        <translation>徒歩距離に使う道路網（任意、線レイヤ）</translation>
+    </message>
+    <message>
         <source>Straight line vs network, per municipality</source>
         <translation>直線距離と道路網距離の比較（市区町村別）</translation>
+    </message>
+    <message>
+        <source>Straight line vs network, per municipality (CSV)</source>
+        <translation>直線距離と道路網距離の比較（市区町村別、CSV）</translation>
     </message>
     <message>
         <source>Type names for the field suffixes (comma-separated, optional)</source>

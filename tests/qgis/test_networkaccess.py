@@ -245,3 +245,65 @@ def test_network_blank_areas_are_styled_like_the_straight_line_ones(ube_result):
     assert counts["blank"] == sum(1 for f in feats if f["status_net"] == "blank") > 0
     style_network_layer(layer, "en", 500.0)
     assert "along the network" in {c.value(): c.label() for c in layer.renderer().categories()}["covered"]
+
+
+def test_fullanalysis_with_a_network_reports_both_rates(plugin, tmp_path):
+    import csv
+    import io
+
+    import processing
+
+    folder = tmp_path / "full"
+    result = processing.run(
+        "kaigo:fullanalysis",
+        {
+            "CHOME": [CHOME],
+            "ELDERLY_FIELD": "JINKO",
+            "RESOURCES": [SHELTERS],
+            "NETWORK": ROADS,
+            "MAPS": False,
+            "OUTPUT_FOLDER": str(folder),
+        },
+    )
+    assert result["NETWORK_COMPARISON"] == str(folder / "network_comparison.csv")
+    assert result["CHOME_NETWORK_GPKG"] == str(folder / "chome_network.gpkg")
+
+    def rows(path):
+        from pathlib import Path
+
+        raw = Path(path).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens it
+        return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+
+    (comparison,) = rows(result["NETWORK_COMPARISON"])
+    (muni,) = rows(result["MUNICIPALITIES_CSV"])
+    # the straight-line rate of the comparison is the rate of kaigo:sufficiencyrates (same weight, same
+    # 500 m test; a uniform care-3 share does not change a rate)
+    assert float(comparison["rate_straight_pct"]) == pytest.approx(float(muni["rate_pct"]), abs=1e-6)
+    assert float(comparison["rate_net_pct"]) < float(comparison["rate_straight_pct"])
+    assert len(list(_layer(result["CHOME_NETWORK_GPKG"]).getFeatures())) == 456
+
+
+@pytest.mark.parametrize("which", ["NETWORK", "INPUT"])
+def test_an_output_over_an_input_is_refused_and_the_input_kept(plugin, tmp_path, which):
+    import shutil
+
+    import processing
+    from qgis.core import QgsProcessingException
+
+    roads = tmp_path / "roads.gpkg"
+    shutil.copy(ROADS, roads)
+    before = roads.read_bytes()
+    params = {"INPUT": CHOME, "RESOURCES": [SHELTERS], "NETWORK": str(roads), "OUTPUT": str(roads)}
+    if which == "INPUT":
+        table = tmp_path / "chome.dbf"
+        shutil.copy(CHOME, table)
+        params.update(
+            {"INPUT": str(table), "OUTPUT": str(tmp_path / "out.gpkg"), "OUTPUT_COMPARISON": str(table)}
+        )
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run(ALG, params)
+    text = str(err.value)
+    del err  # its traceback holds the QGIS objects of the refused run (a crash at exit otherwise)
+    assert "失われる" in text and "would be lost" in text
+    assert roads.read_bytes() == before
