@@ -90,7 +90,7 @@ def add_radius_rates(
     radii: Sequence[float],
     area_km2: Mapping[str, float] | None = None,
     area_source: str | None = None,
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS,
 ) -> RadiusRates:
     """Append ``rate_pct_r<radius>`` (and ``_<type>``) columns to ``table``, aggregated like ``table``.
 

@@ -139,16 +139,24 @@ class DecisionBox(QgsCollapsibleGroupBox):
     def is_running(self) -> bool:
         return self.chain is not None
 
+    def _run(self) -> dict:
+        """The dock's last run (the buttons are enabled only when there is one)."""
+        result = self.result
+        if result is None:
+            raise RuntimeError("no analysis result to work on")
+        return result
+
     def _weight(self) -> str | None:
-        chome = self.result["chome"]
+        chome = self._run()["chome"]
         name = self.dock.elderly_weight() if hasattr(self.dock, "elderly_weight") else ""
         return name if name and name in chome.fields().names() else None
 
     def _common(self) -> dict:
+        result = self._run()
         params = {
-            "INPUT": self.result["chome"].source(),
-            "RESOURCES": [layer.source() for layer in self.result["resources"]],
-            "RADIUS": self.result["radius"],
+            "INPUT": result["chome"].source(),
+            "RESOURCES": [layer.source() for layer in result.get("resources", [])],
+            "RADIUS": result["radius"],
         }
         weight = self._weight()
         if weight:
@@ -156,7 +164,7 @@ class DecisionBox(QgsCollapsibleGroupBox):
         return params
 
     def _path(self, name: str) -> str:
-        folder = self.result.get("folder") or ""
+        folder = self._run().get("folder") or ""
         base = os.path.join(folder, name)
         k = 1
         path = base + ".gpkg"
