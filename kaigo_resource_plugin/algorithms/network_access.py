@@ -21,6 +21,7 @@ from qgis.core import (
 from ..compat import WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import network as core_net
 from ..core.access import access_status, compute_access, safe_type_names
+from ..core.contract import DEFAULT_RADIUS_M, STATUS_NO_POPULATION
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import group_max
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
@@ -121,7 +122,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                 self.RADIUS,
                 self.tr("Radius (metres along the network)"),
                 QgsProcessingParameterNumber.Type.Double,
-                defaultValue=500.0,
+                defaultValue=DEFAULT_RADIUS_M,
                 minValue=0.0,
             )
         )
@@ -574,7 +575,7 @@ def style_network_layer(layer, lang: str | None = None, radius_m: float = 500.0)
     renderer = layer.renderer()
     tail = "（道路距離）" if lang != "en" else " (along the network)"
     for i, category in enumerate(renderer.categories()):
-        if category.value() != "no_population":
+        if category.value() != STATUS_NO_POPULATION:
             renderer.updateCategoryLabel(i, category.label() + tail)
     layer.triggerRepaint()
     return counts

@@ -307,3 +307,47 @@ def test_an_output_over_an_input_is_refused_and_the_input_kept(plugin, tmp_path,
     del err  # its traceback holds the QGIS objects of the refused run (a crash at exit otherwise)
     assert "失われる" in text and "would be lost" in text
     assert roads.read_bytes() == before
+
+
+def test_memory_layers_in_a_projected_crs_with_a_cost_field(plugin, tmp_path):
+    """The path of layers that are not files (read feature by feature), a projected CRS, COST_FIELD."""
+    import processing
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+
+    from kaigo_resource_plugin.compat import make_field
+
+    crs = "EPSG:6671"  # JGD2011 plane rectangular III (Yamaguchi)
+    x0, y0 = -60_000.0, -130_000.0
+    roads = QgsVectorLayer(f"LineString?crs={crs}", "roads", "memory")
+    roads.dataProvider().addAttributes([make_field("factor", "double")])
+    roads.updateFields()
+    for (xa, xb), factor in (((0, 400), 1.0), ((400, 1000), 2.0)):
+        f = QgsFeature(roads.fields())
+        f.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(x0 + xa, y0), QgsPointXY(x0 + xb, y0)]))
+        f["factor"] = factor
+        roads.dataProvider().addFeature(f)
+
+    def points(name, fields, rows):
+        layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
+        layer.dataProvider().addAttributes([QgsField(n) if k == "s" else make_field(n, k) for n, k in fields])
+        layer.updateFields()
+        for (x, y), values in rows:
+            f = QgsFeature(layer.fields())
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x0 + x, y0 + y)))
+            f.setAttributes(values)
+            layer.dataProvider().addFeature(f)
+        return layer
+
+    chome = points("chome", [("KEY_CODE", "string"), ("JINKO", "int")], [((0, 10), ["35202000100", 100])])
+    shop = points("shop", [("name", "string")], [((900, -10), ["shop"])])
+    out = tmp_path / "walk.gpkg"
+    processing.run(
+        ALG,
+        {"INPUT": chome, "RESOURCES": [shop], "NETWORK": roads, "COST_FIELD": "factor", "RADIUS": 1500,
+         "OUTPUT": str(out)},
+    )  # fmt: skip
+    (f,) = _layer(out).getFeatures()
+    # 10 m + 400 m × 1 + 500 m × 2 + 10 m, in the plane (the grid scale factor of zone III here is ~0.9999)
+    assert f["net_m"] == pytest.approx(1420.0, rel=2e-4)
+    assert f["net_access"] == 1 and f["status_net"] == "covered"
+    assert f["straight_m"] == pytest.approx((900**2 + 20**2) ** 0.5, rel=2e-4)
