@@ -221,7 +221,7 @@ def test_resourceimpact_closed_expression(run_alg, daito, shops, daito_blank, tm
         ({"ELDERLY_FIELD": "nope"}, "ELDERLY_FIELD"),
         ({"CANDIDATES": "EMPTY"}, "CANDIDATES"),
         ({"CANDIDATES": "NOCRS"}, "CRS"),
-        ({"ELDERLY_FIELD": "NEG"}, "ELDERLY_FIELD"),
+        ({"ELDERLY_FIELD": "NEG"}, "'w'"),  # the negative weight field is named (by the input checks)
     ],
 )
 def test_suggestsites_refuses_bad_input(run_alg, daito, shops, tmp_path, change, needle):
