@@ -8,7 +8,7 @@ PLUGIN := kaigo_resource_plugin
 export QT_QPA_PLATFORM ?= offscreen
 export VENV
 
-.PHONY: setup demo test test-unit test-qgis lint format bench package transcompile clean
+.PHONY: setup demo test test-fast test-unit test-qgis lint format bench package transcompile clean
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,9 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q tests
+
+test-fast: setup  # the inner loop: everything but the tests marked slow (qgis_process subprocesses)
+	$(PY) -m pytest -q -m "not slow" tests
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
@@ -41,8 +44,9 @@ format: setup
 bench: setup
 	$(PY) scripts/bench.py
 
-package: setup
-	$(PY) scripts/package.py --output dist
+# the zip needs only the compiled translations and the system Python: no venv, no test tools
+package: transcompile
+	/usr/bin/env python3 scripts/package.py --output dist
 
 clean:
 	rm -rf dist build demo-output bench-output .pytest_cache

@@ -27,6 +27,11 @@ def output_language() -> str:
     return "en" if qgis_locale() == "en" else "ja"
 
 
+def say(ja: str, en: str) -> str:
+    """The sentence in the language of what the user reads: Japanese in Japanese QGIS, else English."""
+    return ja if output_language() == "ja" else en
+
+
 def install_translator():
     lang = qgis_locale()
     path = os.path.join(PLUGIN_DIR, "i18n", f"kaigo_resource_plugin_{lang}.qm")

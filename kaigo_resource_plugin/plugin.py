@@ -32,10 +32,8 @@ class KaigoResourcePlugin:
         self.initProcessing()
         if self.iface is None:
             return
-        try:
-            from .ui.dock import install_dock
-        except ImportError:  # dock not shipped yet in this build
-            return
+        from .ui.dock import install_dock  # an error here is a bug to see, not a dock to hide
+
         self.dock, self.action = install_dock(self.iface)
 
     def unload(self):

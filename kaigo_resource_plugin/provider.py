@@ -18,7 +18,7 @@ class KaigoProvider(QgsProcessingProvider):
         return "kaigo"
 
     def name(self) -> str:
-        return QCoreApplication.translate("KaigoProvider", "Kaigo resources (地域資源充足率)")
+        return QCoreApplication.translate("KaigoProvider", "Kaigo resources – sufficiency rate")
 
     def longName(self) -> str:  # noqa: N802
         return self.name()
@@ -44,6 +44,7 @@ class KaigoProvider(QgsProcessingProvider):
             if name.endswith(".model3"):
                 model = KaigoModel()
                 if model.fromFile(os.path.join(models, name)):
+                    model.localize()
                     self.addAlgorithm(model)
 
 
@@ -63,6 +64,26 @@ class KaigoModel(QgsProcessingModelAlgorithm):
 
     def groupId(self):  # noqa: N802
         return "models"
+
+    def localize(self) -> None:
+        """The .model3 names its inputs, steps and outputs "English / 日本語": keep the QGIS language's half."""
+        from .i18n_loader import output_language
+
+        lang = output_language()
+
+        def one_language(text: str, lang: str) -> str:
+            english, sep, japanese = text.partition(" / ")
+            return (japanese if lang == "ja" else english).strip() if sep else text
+
+        for definition in self.parameterDefinitions():
+            definition.setDescription(one_language(definition.description(), lang))
+        for child_id in self.childAlgorithms():
+            child = self.childAlgorithm(child_id)
+            child.setDescription(one_language(child.description(), lang))
+            outputs = child.modelOutputs()
+            for output in outputs.values():
+                output.setDescription(one_language(output.description(), lang))
+            child.setModelOutputs(outputs)
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         """QGIS's own model checks answer in English only: the usual mistakes first, in both languages."""

@@ -78,10 +78,14 @@ def apply_status_style(layer, lang: str = "ja", field: str = "status", radius_m:
     return counts
 
 
-def pin_symbol(size_mm: float = 4.0):
+# one pin colour per resource type, blue first (SPEC: resources are blue pins); never red, the blank colour
+RESOURCE_COLORS = ("#1d4ed8", "#7c3aed", "#0f766e", "#b45309", "#be185d", "#334155")
+
+
+def pin_symbol(size_mm: float = 4.0, color: str = RESOURCE_COLORS[0]):
     symbol = QgsMarkerSymbol()
     pin = QgsSvgMarkerSymbolLayer(PIN_SVG, size_mm)
-    pin.setFillColor(QColor("#1d4ed8"))
+    pin.setFillColor(QColor(color))  # pin.svg takes param(fill) and param(outline)
 
     try:
         from qgis.core import Qgis
@@ -95,17 +99,19 @@ def pin_symbol(size_mm: float = 4.0):
     return symbol
 
 
-def apply_resource_style(layer, size_mm: float = 4.0) -> None:
-    """Resources as blue pins (points; polygons get a blue outline)."""
+def apply_resource_style(layer, size_mm: float = 4.0, index: int = 0) -> None:
+    """Resources as pins (points; polygons get an outline): the first type blue, each further type of the
+    same map its own colour (``index``), so that two resource types never look alike."""
     from .compat import geometry_type
 
+    color = RESOURCE_COLORS[index % len(RESOURCE_COLORS)]
     if geometry_type(layer.wkbType()) == 0:
-        layer.setRenderer(QgsSingleSymbolRenderer(pin_symbol(size_mm)))
+        layer.setRenderer(QgsSingleSymbolRenderer(pin_symbol(size_mm - 0.4 * (index % 2), color)))
     else:
         layer.setRenderer(
             QgsSingleSymbolRenderer(
                 QgsFillSymbol.createSimple(
-                    {"color": "0,0,0,0", "outline_color": "#1d4ed8", "outline_width": "0.6"}
+                    {"color": "0,0,0,0", "outline_color": color, "outline_width": "0.6"}
                 )
             )
         )

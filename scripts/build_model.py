@@ -46,25 +46,25 @@ def build():
             QgsProcessingParameterMultipleLayers(
                 "CHOME", "Chōme boundaries / 町丁字境界 (e-Stat)", QgsProcessing.SourceType.TypeVector
             ),
-            QPointF(120, 60),
+            QPointF(140, 60),
         ),
         (
             QgsProcessingParameterMultipleLayers(
                 "AGES", "Census table T001082 / 年齢別人口 (CSV)", QgsProcessing.SourceType.TypeFile
             ),
-            QPointF(120, 140),
+            QPointF(380, 60),
         ),
         (
             QgsProcessingParameterMultipleLayers(
                 "RESOURCES", "Resources / 資源レイヤ", QgsProcessing.SourceType.TypeVectorAnyGeometry
             ),
-            QPointF(420, 60),
+            QPointF(620, 60),
         ),
         (
             QgsProcessingParameterNumber(
                 "RADIUS", "Radius (m) / 半径", QgsProcessingParameterNumber.Type.Double, 500.0, minValue=0.001
             ),
-            QPointF(420, 140),
+            QPointF(860, 60),
         ),
         (
             QgsProcessingParameterNumber(
@@ -75,7 +75,7 @@ def build():
                 minValue=0.0,
                 maxValue=1.0,
             ),
-            QPointF(120, 220),
+            QPointF(1100, 60),
         ),
     ]
     for definition, pos in params:
@@ -112,6 +112,7 @@ def build():
             out.setChildId(child_id)
             out.setChildOutputName(child_output)
             out.setMandatory(True)
+            out.setPosition(QPointF(pos.x() + 300, pos.y()))  # beside its step, never on another box
             model_outputs[out_name] = out
         c.setModelOutputs(model_outputs)
         model.addChildAlgorithm(c)
@@ -124,7 +125,7 @@ def build():
         "kaigo:importestat",
         "import",
         "Import e-Stat / e-Stat の取り込み",
-        QPointF(280, 320),
+        QPointF(500, 200),
         {"INPUT": P("CHOME"), "AGES": P("AGES"), "CARE3_SHARE": P("CARE3_SHARE"), "KEY_FIELD": S("KEY_CODE")},
         {"join_report": ("REPORT", "Join report / 結合レポート")},
     )
@@ -132,7 +133,7 @@ def build():
         "kaigo:blankareas",
         "blank",
         "Blank areas / 空白地域",
-        QPointF(480, 320),
+        QPointF(500, 320),
         {
             "INPUT": C("import", "OUTPUT"),
             "RESOURCES": P("RESOURCES"),
@@ -145,7 +146,7 @@ def build():
         "kaigo:sufficiencyrates",
         "rates",
         "Sufficiency rates / 充足率",
-        QPointF(680, 320),
+        QPointF(500, 440),
         {"INPUT": C("blank", "OUTPUT"), "CARE3_SHARE": P("CARE3_SHARE"), "KEY_FIELD": S("KEY_CODE")},
         {"municipalities": ("OUTPUT", "Municipalities / 市区町村表")},
     )
@@ -153,7 +154,7 @@ def build():
         "kaigo:committeecharts",
         "charts",
         "Committee charts / 図表",
-        QPointF(880, 320),
+        QPointF(500, 560),
         {"INPUT": C("rates", "OUTPUT")},
         {"charts": ("OUTPUT_FOLDER", "Charts / 図表")},
     )

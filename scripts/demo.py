@@ -30,9 +30,6 @@ def main() -> int:
         a.id() for a in QgsApplication.processingRegistry().algorithms() if a.provider().id() == "kaigo"
     )
     print("kaigo algorithms:", ", ".join(ids) or "(none yet)")
-    if "kaigo:fullanalysis" not in ids:
-        print("kaigo:fullanalysis is not part of this build yet; nothing more to run.")
-        return 0
     res = qgis_env.run(
         "kaigo:fullanalysis",
         {

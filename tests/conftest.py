@@ -24,3 +24,16 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def sample_data() -> Path:
     return SAMPLE
+
+
+# The `slow` marker (declared in pyproject.toml): every test that starts qgis_process in a subprocess
+# (its name says qgis_process, or its whole module does: the bad-input suite, the end-to-end runs).
+# `make test-fast` leaves them out for the inner loop; `make test` runs everything.
+SLOW_MODULES = {"test_bad_inputs", "test_full_analysis"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or "qgis_process" in item.name:
+            item.add_marker(pytest.mark.slow)

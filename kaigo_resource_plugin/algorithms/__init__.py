@@ -17,6 +17,8 @@ ALGORITHM_MODULES = (
     ("full_analysis", "FullAnalysisAlgorithm"),
     ("suggest_sites", "SuggestSitesAlgorithm"),
     ("resource_impact", "ResourceImpactAlgorithm"),
+    ("download_estat", "DownloadEstatAlgorithm"),
+    ("download_resources", "DownloadResourcesAlgorithm"),
 )
 
 
@@ -24,11 +26,6 @@ def algorithm_classes() -> list:
     """The algorithm classes that this build ships."""
     classes = []
     for module_name, class_name in ALGORITHM_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{module_name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"{__name__}.{module_name}":
-                continue  # not part of this build yet
-            raise
+        module = importlib.import_module(f"{__name__}.{module_name}")
         classes.append(getattr(module, class_name))
     return classes

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import os
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingMultiStepFeedback
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.errors import Cancelled, InputError
-from ..i18n_loader import qgis_locale
+from ..core.language import one_language
+from ..i18n_loader import output_language, qgis_locale
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -24,6 +25,8 @@ GROUPS = {
 }
 GROUP_OF = {
     "importestat": "preparation",
+    "downloadestat": "preparation",
+    "downloadresources": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
     "networkaccess": "analysis",
@@ -50,6 +53,70 @@ def help_text(name: str, lang: str | None = None) -> str:
             with open(path, encoding="utf-8") as fh:
                 return flow(fh.read())
     return ""
+
+
+def decimals_for(value) -> int:
+    """Digits after the point that ``value`` needs (500 → 0, 0.109 → 3, 0.5 → 1), at most 6."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0
+    text = f"{number:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _set_decimals(definition) -> None:
+    from qgis.core import QgsProcessingParameterNumber
+
+    if not isinstance(definition, QgsProcessingParameterNumber):
+        return
+    if definition.dataType() != QgsProcessingParameterNumber.Type.Double:
+        return
+    metadata = dict(definition.metadata() or {})
+    wrapper = dict(metadata.get("widget_wrapper") or {})
+    if "decimals" in wrapper:
+        return
+    top = definition.maximum()
+    wrapper["decimals"] = max(decimals_for(definition.defaultValue()), decimals_for(top) if top < 1e6 else 0)
+    metadata["widget_wrapper"] = wrapper
+    definition.setMetadata(metadata)
+
+
+class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
+    """The feedback an algorithm of ours writes to: a bilingual log line ("ja\nen", "ja / en") reaches the
+    user in the QGIS language only (core.language.one_language). Progress and Cancel pass straight through
+    (one step of 100 %)."""
+
+    def __init__(self, feedback, lang: str):
+        super().__init__(1, feedback)
+        self.lang = lang
+        self._parent = feedback
+        if feedback.isCanceled():
+            self.cancel()
+        self.setCurrentStep(0)
+
+    def isCanceled(self):  # noqa: N802
+        # a caller's feedback may answer isCanceled() itself (tests, scripts) without emitting canceled()
+        return super().isCanceled() or self._parent.isCanceled()
+
+    def setProgress(self, progress):  # noqa: N802
+        # straight to the caller's feedback (its own setProgress, if it has one, sees every value)
+        self._parent.setProgress(progress)
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(one_language(info, self.lang))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(one_language(warning, self.lang))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(one_language(error, self.lang), fatalError)
+
+
+def one_language_feedback(feedback):
+    if feedback is None or isinstance(feedback, OneLanguageFeedback):
+        return feedback
+    return OneLanguageFeedback(feedback, output_language())
 
 
 class KaigoAlgorithm(QgsProcessingAlgorithm):
@@ -84,6 +151,11 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return help_text(self.NAME)
 
+    def addParameter(self, parameterDefinition, createOutput=True):  # noqa: N802, N803
+        """A decimal number shows the digits its default needs (500 m, 0.109), not QGIS's 500.000000."""
+        _set_decimals(parameterDefinition)
+        return super().addParameter(parameterDefinition, createOutput)
+
     def icon(self):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
@@ -102,6 +174,7 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        feedback = one_language_feedback(feedback)
         from . import guard
 
         run_guard = None

@@ -30,17 +30,17 @@ except ImportError:  # pragma: no cover - a Qt binding without QVariant
     _QVariant = None
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
+from ..i18n_loader import say
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .layer_io import (
-    gc_paused,
+from .layer_read import (
     iterate,
     plain_layer,
     read_chome,
     read_resources,
-    remove_partial_output,
     unreadable_chome_message,
     unreadable_layers,
 )
+from .outputs import gc_paused, remove_partial_output
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
@@ -176,7 +176,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         clock.lap("read resources")
         check_cancel(feedback)
         for ja, en in chome.log + res.log:
-            feedback.pushInfo(f"{ja} / {en}")
+            feedback.pushInfo(say(ja, en))
 
         safe = safe_type_names(res.type_names)
         if type_names_param.strip():
@@ -191,9 +191,16 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
             safe = safe_type_names(given)
         for raw, s in zip(res.type_names, safe):
             n_t = int((res.type_index == res.type_names.index(raw)).sum())
-            feedback.pushInfo(f"資源の種類 / resource type: {raw} → _{s} ({n_t})")
+            feedback.pushInfo(
+                say(f"資源の種類: {raw} → _{s}（{n_t} 件）", f"resource type: {raw} → _{s} ({n_t})")
+            )
         if chome.population_field:
-            feedback.pushInfo(f"人口項目 / population field: {chome.population_field} (0 → no_population)")
+            feedback.pushInfo(
+                say(
+                    f"人口項目: {chome.population_field}（0 → no_population）",
+                    f"population field: {chome.population_field} (0 → no_population)",
+                )
+            )
 
         if chome.lon.size == 0:
             feedback.pushWarning(
@@ -276,7 +283,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         keep = [i for i, f in enumerate(in_fields) if f.name().lower() not in added_lower]
         replaced = [f.name() for i, f in enumerate(in_fields) if i not in keep]
         if replaced:
-            feedback.pushInfo(f"上書きした項目 / replaced fields: {', '.join(replaced)}")
+            feedback.pushInfo(say("上書きした項目: ", "replaced fields: ") + ", ".join(replaced))
         out_fields = QgsFields()
         for i in keep:
             out_fields.append(in_fields[i])
@@ -309,9 +316,12 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         blank = ok & ~any_has
         if chome.population is not None:
             blank &= ~(chome.population == 0)
+        n_blank, n_ok, n_without = int(blank.sum()), int(ok.sum()), int((ok & ~any_has).sum())
         feedback.pushInfo(
-            f"空白地域 / blank chōme: {int(blank.sum())} / {int(ok.sum())}; "
-            f"資源なし（人口なしを含む） / without access (incl. no population): {int((ok & ~any_has).sum())}"
+            say(
+                f"空白地域: {n_blank} / {n_ok} 町丁字、資源なし（人口なしを含む）: {n_without}",
+                f"blank chōme: {n_blank} / {n_ok}; without access (incl. no population): {n_without}",
+            )
         )
         feedback.setProgress(100.0)
         return {self.OUTPUT: dest_id}

@@ -23,9 +23,10 @@ from qgis.core import (
 from ..compat import is_null
 from ..core.contract import to_float
 from ..core.errors import InputError
+from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
+from .glue import resolve_language
 
-LANGUAGES = ("auto", "ja", "en")
 BASE_RATE_FIELD = "rate_pct"
 TYPE_PREFIX = "rate_pct_"
 
@@ -48,15 +49,6 @@ def _to_code(value) -> str:
 
 def _to_text(value) -> str:
     return "" if is_null(value) else str(value).strip()
-
-
-def resolve_language(index: int) -> str:
-    choice = LANGUAGES[index] if 0 <= index < len(LANGUAGES) else "auto"
-    if choice == "auto":
-        from ..i18n_loader import output_language
-
-        return output_language()
-    return choice
 
 
 def rate_kind(field: str) -> str | None:
@@ -201,7 +193,14 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         from ..core import charts, committee
         from ..core.classes import CLASS_NUMBERS, density_class
         from ..core.fonts import find_cjk_font, font_description
-        from ..core.tables import write_csv, write_xlsx
+        from ..core.tables import (
+            AREA_FORMAT,
+            COUNT_FORMAT,
+            DECIMAL_FORMAT,
+            RATE_FORMAT,
+            write_csv,
+            write_xlsx,
+        )
 
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
@@ -314,12 +313,15 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         highlight, unknown = committee.match_highlight(all_munis, tokens)
         if unknown:
             feedback.pushWarning(
-                f"強調表示する市区町村が見つかりません / not found for HIGHLIGHT: {', '.join(unknown)}"
+                say("強調表示する市区町村が見つかりません（HIGHLIGHT）: ", "not found for HIGHLIGHT: ")
+                + ", ".join(unknown)
             )
         highlight |= expr_codes
 
         font = find_cjk_font()
-        feedback.pushInfo(f"グラフの日本語フォント / chart font: {font_description(font)}")
+        feedback.pushInfo(
+            say("グラフの日本語フォント: ", "chart font: ") + font_description(font, output_language())
+        )
         if font is None:
             feedback.pushWarning(
                 "日本語フォントが見つかりません。"
@@ -340,8 +342,10 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
                 shown = ", ".join(f"{m.name}({m.code})" for m in excluded[:20])
                 more = "" if len(excluded) <= 20 else f" … (+{len(excluded) - 20})"
                 feedback.pushInfo(
-                    f"{field}: 充足率または地域分類のない {len(excluded)} 市区町村を除外 / "
-                    f"{len(excluded)} municipalities without a rate or class left out: {shown}{more}"
+                    say(
+                        f"{field}: 充足率または地域分類のない {len(excluded)} 市区町村を除外: {shown}{more}",
+                        f"{field}: {len(excluded)} municipalities without a rate or class left out: {shown}{more}",
+                    )
                 )
             if k == 0:
                 n_in, n_ex = len(valid), len(excluded)
@@ -416,12 +420,17 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
             p(folder, "crosstab.xlsx"),
             [(sheet1, ct_header, ct_rows), (sheet2, ct_text_header, ct_text_rows)],
             widths=[[16] + [14] * (len(ct_header) - 1), [24] + [22] * (len(ct_text_header) - 1)],
+            formats=[[None] + [COUNT_FORMAT, RATE_FORMAT] * ((len(ct_header) - 1) // 2), None],
         )
-        write_csv(p(folder, "topn.csv"), tn_header, tn_rows)
+        # CSV: ASCII field names, as in municipalities.csv (scripts rely on them); XLSX: headings for people
+        write_csv(p(folder, "topn.csv"), committee.topn_table(per_class, "en")[0], tn_rows)
         write_xlsx(
             p(folder, "topn.xlsx"),
             [("Top N" if lang == "en" else f"上位{top_n}", tn_header, tn_rows)],
             widths=[[10, 14, 6, 10, 12, 24, 12, 12, 12, 14]],
+            formats=[
+                [None, None, None, None, None, None, RATE_FORMAT, COUNT_FORMAT, AREA_FORMAT, DECIMAL_FORMAT]
+            ],
         )
         for name in ("crosstab.csv", "crosstab.xlsx", "topn.csv", "topn.xlsx"):
             files.append(p(folder, name))

@@ -18,13 +18,13 @@ from qgis.core import (
 from ..compat import geometry_type
 from ..core.area import RingCollector
 from ..core.classes import CLASS_NUMBERS
-from ..core.contract import to_float
+from ..core.contract import POPULATION_CANDIDATES, to_float
 from ..core.errors import InputError
 from ..core.rates import DENSITY_FIELDS, density_columns
 from ..i18n_loader import output_language
 from . import checks
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
-from .sufficiency_rates import (
+from .glue import (
     AREA_UNIT_TO_KM2,
     AREA_UNITS,
     add_geometry_rings,
@@ -94,7 +94,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
     def process(self, parameters, context, feedback):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
-            raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
+            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
         thresholds = threshold_values(self, parameters, context)
         lang_ja = output_language() == "ja"
@@ -106,7 +106,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         if pop_param:
             pop_field = require_field(fields, pop_param, self.POPULATION_FIELD, True)
         else:
-            pop_field = find_field(fields, "pop_total", "JINKO")
+            pop_field = find_field(fields, *POPULATION_CANDIDATES)
             if pop_field is None:
                 raise InputError(
                     ja="POPULATION_FIELD：人口の属性（pop_total または JINKO）がありません。"

@@ -63,11 +63,13 @@ from ..core.atomic import atomic_path
 from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
 from ..core.errors import InputError
+from ..core.language import resource_type_label
+from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
-from .committee_charts import resolve_language
+from .glue import resolve_language
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
-MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 164.0
+MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 152.0  # the scale bar sits below, never on a pin
 SOURCE_JA = (
     "出典：政府統計の総合窓口(e-Stat)（国勢調査 小地域集計・境界データ）を加工して作成。"
     "地域資源：© OpenStreetMap contributors（ODbL）"
@@ -334,7 +336,9 @@ class ExportMapAlgorithm(KaigoAlgorithm):
 
         font = find_cjk_font()
         family = font.family if font is not None else QFont().defaultFamily()
-        feedback.pushInfo(f"地図の日本語フォント / map font: {font_description(font)}")
+        feedback.pushInfo(
+            say("地図の日本語フォント: ", "map font: ") + font_description(font, output_language())
+        )
         os.makedirs(folder, exist_ok=True)
         files: list[str] = []
         maps: dict[str, str] = {}
@@ -475,7 +479,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         # resources on the map, in memory, as blue pins with their count
         res_layers = []
         resource_counts = {}
-        for lyr in resources:
+        for k_res, lyr in enumerate(resources):
             to_res = QgsCoordinateTransform(map_crs, lyr.crs(), project.transformContext())
             rect = to_res.transformBoundingBox(extent)
             request = QgsFeatureRequest().setFilterRect(rect).setNoAttributes()
@@ -492,10 +496,11 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                 new.append(nf)
             mem.dataProvider().addFeatures(new)
             mem.updateExtents()
-            styling.apply_resource_style(mem, size_mm=4.0)
+            styling.apply_resource_style(mem, size_mm=4.0, index=k_res)  # each type its own pin colour
             n = len(new)
             resource_counts[lyr.name()] = n
-            mem.setName(f"{lyr.name()}（{n:,}件）" if not en else f"{lyr.name()} ({n:,})")
+            readable = resource_type_label(lyr.name(), "en" if en else "ja")
+            mem.setName(f"{readable}（{n:,}件）" if not en else f"{readable} ({n:,})")
             res_layers.append(mem)
 
         layers = [*res_layers]
@@ -597,10 +602,11 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             f"{counts['no_population']:,} without population"
         )
         note = (
-            f"※赤色は代表地点から半径{radius:g}m以内に資源のない町丁・字、青色のピンは資源の位置を示す。"
+            f"※赤色は代表地点から半径{radius:g}m以内に資源のない町丁・字、ピンは資源の位置を示す"
+            f"{'（種類ごとに色分け）' if len(res_layers) > 1 else ''}。"
             if not en
             else f"Red: chōme whose representative point has no resource within {radius:g} m. "
-            "Blue pins: resources."
+            + ("Pins: resources, one colour per type." if len(res_layers) > 1 else "Blue pins: resources.")
         )
         text_item(summary + "\n" + note, MAP_X + MAP_W + 4, 150, PAGE_W - MAP_X - MAP_W - 14, 38, 8)
 
@@ -622,7 +628,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         scalebar.setTextFormat(fmt)
         scalebar.setBackgroundEnabled(True)
         scalebar.setBackgroundColor(QColor(255, 255, 255, 220))
-        scalebar.attemptMove(QgsLayoutPoint(MAP_X + 3, MAP_Y + MAP_H - 14, QgsUnitTypes.LayoutMillimeters))
+        # below the map frame: inside it the bar would hide pins and chōme
+        scalebar.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y + MAP_H + 1.5, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(scalebar)
         scalebar.update()
 
@@ -647,7 +654,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                 align=Qt.AlignmentFlag.AlignHCenter,
             )
 
-        text_item(source_text, 10, MAP_Y + MAP_H + 2, 277, 14, 7.5, color="#333333")
+        text_item(source_text, 10, 190, 277, 14, 7.5, color="#333333")
 
         # --- export, each file through a temporary path
         exporter = QgsLayoutExporter(layout)

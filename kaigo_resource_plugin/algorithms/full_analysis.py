@@ -13,6 +13,7 @@ from qgis.core import (
     QgsApplication,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputFile,
     QgsProcessingOutputFolder,
@@ -33,7 +34,8 @@ from ..core import summary as run_summary
 from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
-from . import decision_steps
+from ..i18n_loader import output_language
+from . import decision_steps, download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 from .network_access import (
     full_analysis_network_outputs,
@@ -49,7 +51,6 @@ MUNI_XLSX = "municipalities.xlsx"
 REPORT_CSV = "join_report.csv"
 SUMMARY_TXT = "run_summary.txt"
 SUMMARY_JSON = "run_summary.json"
-LANGUAGES = ("auto", "ja", "en")
 
 
 def _plugin_version() -> str:
@@ -84,6 +85,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     MAPS = "MAPS"
     MAP_CHOME = "MAP_CHOME"
     MAP_MUNI_CODES = "MAP_MUNI_CODES"
+    MUNI_CODES = "MUNI_CODES"
     LANGUAGE = "LANGUAGE"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
 
@@ -93,6 +95,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CHOME,
                 self.tr("Chōme boundaries or chōme table with X_CODE/Y_CODE (e-Stat)"),
                 QgsProcessing.SourceType.TypeVector,
+                optional=True,  # with MUNICIPALITIES they are downloaded
             )
         )
         self.addParameter(
@@ -115,6 +118,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.RESOURCES,
                 self.tr("Resource layers (one type each)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                optional=True,  # with MUNICIPALITIES they are downloaded
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                download_inputs.PARAMETER,
+                self.tr("Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)"),
+                optional=True,
             )
         )
         radius = QgsProcessingParameterNumber(
@@ -131,6 +142,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 maxValue=1.0,
             )
         )
+        # typed text, not field pickers: QGIS 3.22's dialog crashes with a field parameter whose parent is a
+        # multiple-layer parameter (CHOME) once layers are chosen (seen under Xvfb, issue #15)
         self.addParameter(
             QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
         )
@@ -144,6 +157,13 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterString(
                 self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.MUNI_CODES,
+                self.tr("Municipalities to analyse (codes or names, comma-separated; default: all)"),
+                optional=True,
             )
         )
         self.addParameter(
@@ -242,6 +262,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         return results
 
     def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -270,6 +293,11 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
         language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        muni_codes = self.parameterAsString(parameters, self.MUNI_CODES, context).strip()
+        if muni_codes:  # the chōme of these municipalities only, as if the layer held nothing else
+            from .muni_filter import filter_layers
+
+            chome_layers, _codes = filter_layers(chome_layers, key_field, muni_codes, feedback)
         network = (
             self.parameterAsVectorLayer(parameters, "NETWORK", context) if parameters.get("NETWORK") else None
         )
@@ -297,7 +325,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            return self._run_steps(
+            result = self._run_steps(
                 context,
                 feedback,
                 tmp=tmp,
@@ -323,12 +351,17 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 network=network,
                 **decision,
             )
+            download_inputs.keep_resources(downloaded, folder)
+            return result
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def _run_steps(self, context, feedback, **p):
         tmp = p["tmp"]
         steps = QgsProcessingMultiStepFeedback(7, feedback)
+        # the children write into a temporary folder moved into OUTPUT_FOLDER at the end: their log names
+        # the final paths, not the temporary ones that no longer exist after the run
+        child_feedback = FinalPathsFeedback(steps, tmp, p["folder"])
         started = datetime.datetime.now()
         report_rows: list[list] = []
         report_header: list[str] = []
@@ -349,7 +382,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     "REPORT": os.path.join(tmp, "join_report.gpkg"),
                 },
                 context,
-                steps,
+                child_feedback,
             )
             chome_input = imported["OUTPUT"]
             report_header, report_rows = _read_table(imported["REPORT"])
@@ -358,7 +391,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 "native:mergevectorlayers",
                 {"LAYERS": p["chome_layers"], "CRS": None, "OUTPUT": os.path.join(tmp, "chome_merged.gpkg")},
                 context,
-                steps,
+                child_feedback,
             )
             chome_input = merged["OUTPUT"]
 
@@ -374,7 +407,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         if p["pop_field"]:
             blank_params["POPULATION_FIELD"] = p["pop_field"]
-        self._child("kaigo:blankareas", blank_params, context, steps)
+        self._child("kaigo:blankareas", blank_params, context, child_feedback)
 
         # 3. municipality table
         steps.setCurrentStep(2)
@@ -408,7 +441,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     f"The chōme are points: the area is the sum of e-Stat's {fallback} (m²)."
                 )
         decision_steps.add_radii(rate_params, p, tmp)
-        rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
+        rates = self._child("kaigo:sufficiencyrates", rate_params, context, child_feedback)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
         network_files = {}
@@ -428,9 +461,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
-        self._child("kaigo:committeecharts", chart_params, context, steps)
+        self._child("kaigo:committeecharts", chart_params, context, child_feedback)
 
-        decision_steps.suggest(self._child, context, steps, p, chome_path, tmp)
+        decision_steps.suggest(self._child, context, child_feedback, p, chome_path, tmp)
 
         # 5. blank-area maps
         steps.setCurrentStep(4)
@@ -447,7 +480,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 }
                 if p["pop_field"]:
                     map_params["POPULATION_FIELD"] = p["pop_field"]
-                self._child("kaigo:blankareas", map_params, context, steps)
+                self._child("kaigo:blankareas", map_params, context, child_feedback)
             elif _is_polygon(chome_path):
                 map_source = chome_path
             else:
@@ -464,7 +497,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             }
             if p["map_codes"]:
                 map_params["MUNI_CODES"] = p["map_codes"]
-            self._child("kaigo:exportmap", map_params, context, steps)
+            self._child("kaigo:exportmap", map_params, context, child_feedback)
 
         # 6. join report and run summary
         steps.setCurrentStep(5)
@@ -499,8 +532,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             fh.write(run_summary.render_text(summary))
         with open(os.path.join(tmp, SUMMARY_JSON), "w", encoding="utf-8", newline="\n") as fh:
             json.dump(summary, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        steps.pushInfo(run_summary.footnote(summary, "ja"))
-        steps.pushInfo(run_summary.footnote(summary, "en"))
+        # the footnote in both languages lives in run_summary.txt (it leaves the machine); the log speaks one
+        steps.pushInfo(run_summary.footnote(summary, output_language()))
 
         # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
         steps.setCurrentStep(6)
@@ -537,8 +570,33 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         for key, name in network_files.items():
             results[key] = os.path.join(folder, name)
         results.update(decision_steps.results(folder, p))
-        steps.setProgress(100)
+        feedback.setProgress(
+            100
+        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
+        self._load_on_completion(results, context)
         return results
+
+    def _load_on_completion(self, results, context) -> None:
+        """From the toolbox the chōme (styled red/blue/grey) and the municipality table are added to the
+        map, as any Processing output layer is; qgis_process has no project and ignores this."""
+        if context.project() is None:
+            return
+        from qgis.core import QgsProcessingContext
+
+        lang = output_language()
+        for key, name_ja, name_en in (
+            ("MUNICIPALITIES_GPKG", "市区町村の充足率", "Municipalities: sufficiency rate"),
+            ("CHOME_GPKG", "町丁字: 空白地域", "Chōme: blank areas"),
+        ):
+            path = results.get(key)
+            if not path or not os.path.exists(path):
+                continue
+            details = QgsProcessingContext.LayerDetails(
+                name_ja if lang == "ja" else name_en, context.project(), key
+            )
+            if key == "CHOME_GPKG":
+                details.setPostProcessor(_StatusStyle.create(lang))
+            context.addLayerToLoadOnCompletion(path, details)
 
 
 def _is_polygon(path: str) -> bool:
@@ -557,3 +615,58 @@ def _read_table(path: str) -> tuple[list[str], list[list]]:
     for feat in layer.getFeatures():
         rows.append([None if is_null(feat[n]) else feat[n] for n in names])
     return names, rows
+
+
+class FinalPathsFeedback(QgsProcessingMultiStepFeedback):
+    """Forwards everything to ``feedback``; a path inside ``tmp`` is shown as its final place in ``folder``."""
+
+    def __init__(self, feedback, tmp: str, folder: str):
+        super().__init__(1, feedback)
+        self._tmp, self._folder = tmp, folder
+        self._parent = feedback
+        if feedback.isCanceled():
+            self.cancel()
+        self.setCurrentStep(0)
+
+    def isCanceled(self):  # noqa: N802
+        return super().isCanceled() or self._parent.isCanceled()
+
+    def _final(self, text: str) -> str:
+        return text.replace(self._tmp, self._folder) if isinstance(text, str) else text
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(self._final(info))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(self._final(warning))
+
+    def pushCommandInfo(self, info):  # noqa: N802
+        super().pushCommandInfo(self._final(info))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        super().pushDebugInfo(self._final(info))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(self._final(error), fatalError)
+
+
+class _StatusStyle(QgsProcessingLayerPostProcessorInterface):
+    """Styles the chōme layer that the toolbox adds to the map (blank red, covered blue, grey)."""
+
+    _alive: list = []  # QGIS holds a plain pointer: keep the Python object alive until it ran
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    @classmethod
+    def create(cls, lang: str):
+        instance = cls(lang)
+        cls._alive = [*cls._alive[-19:], instance]
+        return instance
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from ..styling import apply_status_style
+
+        if layer is not None and layer.isValid() and "status" in layer.fields().names():
+            apply_status_style(layer, self.lang)

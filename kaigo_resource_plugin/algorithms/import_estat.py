@@ -30,6 +30,8 @@ from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type
 from ..core import estat
 from ..core.contract import DEFAULT_CARE3_SHARE
 from ..core.errors import InputError
+from ..core.language import pair_lines
+from ..i18n_loader import output_language, say
 from . import checks
 from .base import KaigoAlgorithm, check_cancel
 
@@ -240,7 +242,10 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 dbf_cols = {w: dbf.column(w, enc) for w in wanted if dbf.field(w) is not None}
                 if len(dbf_cols) != len(wanted):
                     dbf_cols = None
-                item.encoding_note = f"{os.path.basename(dbf_path)}: {enc} ({how})"
+                item.encoding_note = say(
+                    f"{os.path.basename(dbf_path)}: 文字コード {enc}（{_how_ja(how)}）",
+                    f"{os.path.basename(dbf_path)}: {enc} ({how})",
+                )
             except (OSError, InputError, KeyError) as err:
                 feedback.pushWarning(
                     f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
@@ -299,14 +304,20 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 records2, geoms2, _m, repaired2, broken2 = collect(clone, None)
                 if broken2 < broken:
                     records, geoms, repaired, broken = records2, geoms2, repaired2, broken2
-                    item.encoding_note = "CP932 through the OGR provider"
+                    item.encoding_note = say("OGR プロバイダ経由で CP932", "CP932 through the OGR provider")
         item.records, item.geoms = records, geoms
         if mismatch:
-            item.encoding_note = "attributes from QGIS (the .dbf records did not line up with the features)"
+            item.encoding_note = say(
+                "属性は QGIS から（.dbf のレコードが地物と対応しませんでした）",
+                "attributes from QGIS (the .dbf records did not line up with the features)",
+            )
         if not item.encoding_note:
-            item.encoding_note = "attributes from QGIS (no .dbf)"
+            item.encoding_note = say("属性は QGIS から（.dbf なし）", "attributes from QGIS (no .dbf)")
         if repaired:
-            item.encoding_note += f"; {repaired:,} mojibake values repaired as CP932"
+            item.encoding_note += say(
+                f"、文字化け {repaired:,} 件を CP932 として修復",
+                f"; {repaired:,} mojibake values repaired as CP932",
+            )
         if broken:
             feedback.pushWarning(
                 f"{layer.name()}: {broken:,} 個の文字列が正しく読めません（文字コード不明）。/ "
@@ -333,7 +344,9 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         feedback.setProgressText(self.tr("Reading the T001082 tables…"))
         ages = estat.read_age_tables(age_paths)
         for name, enc, n in ages.files:
-            feedback.pushInfo(f"{name}: {n:,} rows, encoding {enc}")
+            feedback.pushInfo(
+                say(f"{name}: {n:,} 行、文字コード {enc}", f"{name}: {n:,} rows, encoding {enc}")
+            )
         for ja, en in ages.notes:
             feedback.pushWarning(f"{ja}\n{en}")
         care3_by_muni = (
@@ -348,9 +361,16 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
             inputs.append(self._read_layer(layer, key_field, care3_field, feedback))
             checks.boundary_input(layer, inputs[-1].kind, inputs[-1].records, context.transformContext())
+            kind_ja = {"point": "点", "polygon": "ポリゴン", "table": "表"}.get(
+                inputs[-1].kind, inputs[-1].kind
+            )
             feedback.pushInfo(
-                f"{layer.name()}: {len(inputs[-1].records):,} features, {inputs[-1].kind}, "
-                f"{inputs[-1].layout} layout; text {inputs[-1].encoding_note}"
+                say(
+                    f"{layer.name()}: 地物 {len(inputs[-1].records):,} 件、{kind_ja}、"
+                    f"{inputs[-1].layout} 年のレイアウト、文字 {inputs[-1].encoding_note}",
+                    f"{layer.name()}: {len(inputs[-1].records):,} features, {inputs[-1].kind}, "
+                    f"{inputs[-1].layout} layout; text {inputs[-1].encoding_note}",
+                )
             )
             feedback.setProgress(10 + 40 * (n + 1) / len(layers))
             check_cancel(feedback)
@@ -364,9 +384,14 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         target_crs = inputs[0].crs
         for i in inputs:
             if i.kind == "table":
+                datum = "JGD2000" if i.layout == "2015" else "JGD2011"
+                year = "2015" if i.layout == "2015" else "2020"
                 feedback.pushInfo(
-                    f"{i.name}: no geometry; points from X_CODE/Y_CODE in {i.crs.authid()} "
-                    f"({'JGD2000, 2015 layout' if i.layout == '2015' else 'JGD2011, 2020 layout'})"
+                    say(
+                        f"{i.name}: ジオメトリなし。X_CODE/Y_CODE の点（{i.crs.authid()}、{datum}、{year} 年のレイアウト）",
+                        f"{i.name}: no geometry; points from X_CODE/Y_CODE in {i.crs.authid()} "
+                        f"({datum}, {year} layout)",
+                    )
                 )
 
         # 3. records and geometries in the target CRS
@@ -379,7 +404,12 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             xform = None
             if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
                 xform = QgsCoordinateTransform(inp.crs, target_crs, context.transformContext())
-                feedback.pushInfo(f"{inp.name}: reprojected from {inp.crs.authid()} to {target_crs.authid()}")
+                feedback.pushInfo(
+                    say(
+                        f"{inp.name}: {inp.crs.authid()} から {target_crs.authid()} に座標変換",
+                        f"{inp.name}: reprojected from {inp.crs.authid()} to {target_crs.authid()}",
+                    )
+                )
             for rec, g in zip(inp.records, inp.geoms):
                 r = estat.make_record(len(records), rec, key_field, inp.layout, care3_field, inp.name)
                 if inp.kind == "table":
@@ -433,15 +463,19 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 check_cancel(feedback)
 
         # 6. log
-        for line in result.log:
+        for line in pair_lines(list(result.log), output_language()):  # a Japanese line, then its English
             feedback.pushInfo(line)
         for line in result.warnings:
             feedback.pushWarning(line)
         s = result.summary
         if s["care3_field"] or s["care3_table"]:
             feedback.pushInfo(
-                f"CARE3 share: field {s['care3_field']:,}, table {s['care3_table']:,}, "
-                f"constant {care3_const} {s['care3_constant']:,} chōme"
+                say(
+                    f"要介護3以上の割合: 項目から {s['care3_field']:,}、表から {s['care3_table']:,}、"
+                    f"定数 {care3_const} で {s['care3_constant']:,} 町丁字",
+                    f"CARE3 share: field {s['care3_field']:,}, table {s['care3_table']:,}, "
+                    f"constant {care3_const} {s['care3_constant']:,} chōme",
+                )
             )
         check_cancel(feedback)
 
@@ -510,9 +544,13 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             WKB_NO_GEOMETRY,
             QgsCoordinateReferenceSystem(),
         )
+        lang = output_language()
+        detail_at = list(estat.REPORT_FIELDS).index("detail")
         for row in result.report:
             f = QgsFeature(rfields)
-            f.setAttributes(list(row.as_tuple()))
+            values = list(row.as_tuple())
+            values[detail_at] = estat.detail_text(values[detail_at], lang)  # in the QGIS language
+            f.setAttributes(values)
             rsink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
         feedback.setProgress(100)
         return {
@@ -523,3 +561,20 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             "MATCHED_LEVEL3": s["matched_level3"],
             "TABLE_ONLY": s["table_only"],
         }
+
+
+def _how_ja(how: str) -> str:
+    """core.estat's note on how the .dbf encoding was found, in Japanese."""
+    if how == "cpg":
+        return ".cpg の指定"
+    if how == "ldid":
+        return "言語バイトの指定"
+    if how.startswith("bytes (the "):
+        return (
+            "バイト列から判定（"
+            + how[len("bytes (the ") :].replace(" says ", " の指定は ").rstrip(")")
+            + "）"
+        )
+    if how.startswith("bytes"):
+        return "バイト列から判定（.cpg も言語バイトもなし）"
+    return how

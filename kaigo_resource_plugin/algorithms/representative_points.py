@@ -18,15 +18,10 @@ from qgis.core import (
 from ..compat import WKB_POINT, make_field
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import METHOD_NAMES
+from ..i18n_loader import say
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .layer_io import (
-    gc_paused,
-    iterate,
-    plain_layer,
-    read_chome,
-    remove_partial_output,
-    unreadable_chome_message,
-)
+from .layer_read import iterate, plain_layer, read_chome, unreadable_chome_message
+from .outputs import gc_paused, remove_partial_output
 
 ADDED_FIELDS = (
     ("rep_method", "string"),
@@ -88,7 +83,7 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             source, key_field, method, context.transformContext(), None, feedback, (0, 60), fast_layer
         )
         for ja, en in chome.log:
-            feedback.pushInfo(f"{ja} / {en}")
+            feedback.pushInfo(say(ja, en))
         check_cancel(feedback)
         ok = np.isfinite(chome.x) & np.isfinite(chome.y) & np.isfinite(chome.lon)
         if (~ok).any():
@@ -151,5 +146,5 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
             sink = None  # closes the file, so that it can be removed
             remove_partial_output(dest_id)
             raise
-        feedback.pushInfo(f"代表地点 / representative points: {int(ok.sum())}")
+        feedback.pushInfo(say(f"代表地点: {int(ok.sum())}", f"representative points: {int(ok.sum())}"))
         return {self.OUTPUT: dest_id}

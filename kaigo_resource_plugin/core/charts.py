@@ -13,7 +13,7 @@ import threading
 from collections.abc import Collection, Sequence
 
 from .atomic import atomic_path
-from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, class_range_text
+from .classes import CLASS_SHORT, DEFAULT_THRESHOLDS, class_range_text
 from .committee import (
     BANDS_TOP_FIRST,
     CLASSES,
@@ -202,6 +202,9 @@ def _place_labels(fig, ax, annotations, xy_display, renderer, avoid=(), passes: 
         ann.update_positions(renderer)
 
 
+FEW_MUNICIPALITIES = 8  # up to this many dots and nothing highlighted: every municipality is labelled
+
+
 def scatter_figure(
     munis: Sequence[Municipality],
     highlight: Collection[str] = (),
@@ -231,6 +234,8 @@ def scatter_figure(
         and float(m.density) > 0
     ]
     hl = set(highlight)
+    if not hl and 0 < len(pts) <= FEW_MUNICIPALITIES:
+        hl = {m.code for m in pts}  # a town or a few: every dot named, not one pale unlabelled dot
     normal = [m for m in pts if m.code not in hl]
     red = sorted((m for m in pts if m.code in hl), key=lambda m: (float(m.density), m.code))  # type: ignore[arg-type]
 
@@ -285,7 +290,7 @@ def scatter_figure(
     for t in thresholds:
         ax.axvline(t, color=LINE_COLOR, linestyle="--", linewidth=1.1, zorder=3, gid="threshold")
     edges = [x0, *thresholds, x1]
-    lab = CLASS_LABELS["en" if en else "ja"]
+    lab = CLASS_SHORT["en" if en else "ja"]  # the names of the cross-tab and top-N, range below
     for i, cls in enumerate(CLASSES):
         mid = math.sqrt(edges[i] * edges[i + 1])
         rng = class_range_text(cls, thresholds, "en" if en else "ja", wave=True)
@@ -492,7 +497,7 @@ def crosstab_figure(
     note = (
         "Number of municipalities (share of the density class's total)."
         if en
-        else "※市町村数（人口密度カテゴリ総数に占める割合）"
+        else "※市区町村数（人口密度カテゴリ総数に占める割合）"
     )
     ax.text(margin, bottom + 0.28, note, fontsize=9, fontfamily=fam, va="center", gid="note")
     _apply_font(fig, fam)

@@ -68,6 +68,14 @@ def rollup_code(code: str, to_city: bool) -> str:
     return code
 
 
+def muni_name_from_estat(gst_name: str | None, css_name: str | None) -> str | None:
+    """Municipality name from e-Stat's GST_NAME (郡 or 政令市) and CSS_NAME (町村 or 区): 大阪市 + 北区 →
+    大阪市北区, 豊能郡 + 豊能町 → 豊能町 (the district is left out), a city without CSS_NAME its GST_NAME."""
+    if css_name:
+        return (gst_name + css_name) if gst_name and gst_name.endswith("市") else css_name
+    return gst_name
+
+
 def ward_city_name(ward_name: str | None, city_code: str) -> str:
     """Name of the designated city (from the table, else from the ward's name such as 大阪市都島区)."""
     name = DESIGNATED_CITIES.get(city_code)

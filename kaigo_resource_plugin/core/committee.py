@@ -180,7 +180,7 @@ def crosstab(munis: Iterable[Municipality]) -> CrossTab:
 def crosstab_table(ct: CrossTab, lang: str, thresholds: Sequence[float] = DEFAULT_THRESHOLDS):
     """(header, rows) for CSV/XLSX: per column the count and the column percentage (full precision)."""
     first = "rate band" if lang == "en" else "充足率カテゴリ"
-    n_word, p_word = ("count", "share (%)") if lang == "en" else ("市町村数", "割合（％）")
+    n_word, p_word = ("count", "share (%)") if lang == "en" else ("市区町村数", "割合（％）")
     header: list[str] = [first]
     for cls in [*CLASSES, None]:
         name = class_header(cls, lang, thresholds).replace("\n", " ") if cls else total_text(lang)
@@ -238,7 +238,7 @@ def topn_columns(lang: str, rate_name: str | None = None) -> list[str]:
             "Area (km²)",
             "Density (/km²)",
         ]
-    return ["都道府県名", "市区町村名", rate_name or "充足率", "全人口", "面積", "人口密度"]
+    return ["都道府県名", "市区町村名", rate_name or "充足率", "全人口", "面積（km²）", "人口密度（人/km²）"]
 
 
 def topn_display_rows(items: Sequence[Municipality]) -> list[list[str]]:
@@ -298,8 +298,8 @@ def topn_table(per_class: dict[int, list[Municipality]], lang: str):
             "市区町村名",
             "充足率（％）",
             "全人口",
-            "面積（km2）",
-            "人口密度（人/km2）",
+            "面積（km²）",
+            "人口密度（人/km²）",
         ]
     rows = []
     for cls in CLASSES:

@@ -42,6 +42,12 @@ RATE_BAND = "rate_band"
 N_CHOME = "n_chome"
 N_BLANK = "n_blank"
 
+JINKO = "JINKO"  # total population of an e-Stat boundary file
+
+# Field choices: the first of these that a layer has is the default (SPEC §4)
+POPULATION_CANDIDATES = (POP_TOTAL, JINKO)  # POPULATION_FIELD: pop_total when present, else JINKO
+ELDERLY_CANDIDATES = (AT_HOME_75PLUS, POP_75PLUS, JINKO)  # the weight of the rates, best first
+
 # The plugin's own chōme name fields: a layer carrying them was written by the plugin, not by e-Stat.
 OWN_NAME_FIELDS = (PREF_NAME, MUNI_NAME, CHOME_NAME)
 
@@ -110,6 +116,19 @@ def to_float(value: object, missing: float | None = math.nan, *, lenient_text: b
     except (TypeError, ValueError):
         return missing
     return missing if out != out else out
+
+
+def first_present(candidates: Iterable[str], names: Iterable[str]) -> str | None:
+    """The first of ``candidates`` among the field ``names`` (exact spelling), else None."""
+    have = set(names)
+    return next((c for c in candidates if c in have), None)
+
+
+def elderly_weight_order(share_applied: bool) -> tuple[str, str]:
+    """Default ELDERLY_FIELD candidates, best first: the at-home 75+ (the care-level-3+ share already
+    taken off), else the 75+; a share given per chōme or per municipality is meant to be applied, so then
+    the 75+ comes first."""
+    return (POP_75PLUS, AT_HOME_75PLUS) if share_applied else (AT_HOME_75PLUS, POP_75PLUS)
 
 
 def is_water_hcode(hcode: object) -> bool:

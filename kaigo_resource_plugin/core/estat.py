@@ -560,6 +560,59 @@ REPORT_FIELDS = (
 )
 
 
+# The join report's detail sentences in Japanese (the report is built in English, then shown in the QGIS
+# language by detail_text). Longest phrases first; codes, keys and numbers pass through.
+_DETAIL_JA: tuple[tuple[str, str], ...] = (
+    ("chōme keys in the boundary input (water excluded)", "境界データの町丁キー（水面を除く）"),
+    ("keys found in the table at level 2, 3 or 4", "表のレベル2・3・4の行と一致したキー"),
+    ("boundary keys with no row in the table (pop NULL)", "表に行のない境界キー（人口は NULL）"),
+    (
+        "level-2/4 rows (with figures) of these municipalities that no boundary key covers",
+        "どの境界キーにも対応しない、これらの市区町村のレベル2・4の行（数値あり）",
+    ),
+    ("water areas (HCODE 8154) dropped", "除外した水面（HCODE 8154）"),
+    ("keys stored as several features, merged into one", "複数の地物に分かれていたキー（1つに統合）"),
+    ("features without a KEY_CODE, dropped", "KEY_CODE のない地物（除外）"),
+    ("rows with X (suppressed) and no merge target", "秘匿（X）で合算先のない行"),
+    ("rows whose figures e-Stat added to another area", "e-Stat が別の地域に合算した行"),
+    ("town keys whose chōme are also in the boundary", "町丁も境界データにある町（合計）のキー"),
+    (
+        "municipalities in the table but not in the boundary (ignored): ",
+        "表にあり境界データにない市区町村（無視）: ",
+    ),
+    (
+        "keys given twice with different figures (the first file wins): ",
+        "異なる数値で2回あるキー（最初のファイルを採用）: ",
+    ),
+    ("town total (HYOSYO=3) and its chōme ", "町の合計（HYOSYO=3）とその町丁 "),
+    (
+        " are both in the boundary: the town key gets NULL figures so nothing is counted twice",
+        " が両方とも境界データにあります。二重に数えないよう町のキーは NULL にしました",
+    ),
+    ("no row in the table (renamed, merged or split?)", "表に行がありません（名称変更・統合・分割？）"),
+    ("no HYOSYO=1 row for this municipality in the table", "表にこの市区町村の行（HYOSYO=1）がありません"),
+    (" (target not in the boundary)", "（合算先は境界データにない）"),
+    (" (source not in the boundary)", "（合算元は境界データにない）"),
+    ("; X (suppressed)", "、X（秘匿）"),
+    ("; not in boundary", "、境界データにない"),
+    (" boundary keys missing", " 件の境界キーが表にない"),
+    ("difference ", "差 "),
+)
+
+
+def detail_text(detail: str | None, lang: str) -> str | None:
+    """A join-report detail in the language of the user (Japanese, or as built: English)."""
+    if not detail or lang != "ja":
+        return detail
+    text = detail
+    if text == "equal" or text.startswith("equal;"):
+        text = "一致" + text[len("equal") :]
+    text = re.sub(r"keys matched to a HYOSYO=(\d) row", r"HYOSYO=\1 の行と一致したキー", text)
+    for en, ja in _DETAIL_JA:
+        text = text.replace(en, ja)
+    return text.replace("; ", "、")
+
+
 @dataclass
 class ReportRow:
     item: str
@@ -969,24 +1022,31 @@ def join_boundaries(
         f"{len(table_only):,} table rows without boundary, {water:,} water areas dropped, "
         f"{multipart:,} multi-part keys merged."
     )
+    # each Japanese line is followed by its English version (the log shows one: core.language.pair_lines)
     log.append(
         f"秘匿（X）の行 {len(suppressed_rows):,} 件、e-Stat が別の地域に合算した行 {len(merged_pairs):,} 件"
-        f"（REPORT に一覧）。 / {len(suppressed_rows):,} suppressed (X) rows, {len(merged_pairs):,} rows whose "
+        "（REPORT に一覧）。"
+    )
+    log.append(
+        f"{len(suppressed_rows):,} suppressed (X) rows, {len(merged_pairs):,} rows whose "
         "figures e-Stat added to another area (listed in REPORT)."
     )
     n_checked = sum(1 for r in report if r.item == "muni_check_75plus")
     log.append(
         f"市区町村の照合（町丁の75歳以上の合計 = HYOSYO=1 の行）: {n_checked - lost_munis:,} / "
-        f"{n_checked:,} が一致。 / Municipality check (chōme sum of 75+ = the HYOSYO=1 row): "
-        f"{n_checked - lost_munis:,} of {n_checked:,} equal."
+        f"{n_checked:,} が一致。"
+    )
+    log.append(
+        f"Municipality check (chōme sum of 75+ = the HYOSYO=1 row): {n_checked - lost_munis:,} of "
+        f"{n_checked:,} equal."
     )
     if missing:
         limit = len(missing) if list_limit is None else list_limit
         shown = ", ".join(f"{c.key} {c.chome_name or ''}".strip() for c in missing[:limit])
         more = "" if len(missing) <= limit else f" … (+{len(missing) - limit:,}, see REPORT)"
-        warnings.append(
-            f"表にない境界キー（人口は NULL）/ boundary keys missing from the table (population NULL): "
-            f"{shown}{more}"
+        warnings.append(  # "ja\nen": the log shows the QGIS language's line (algorithms.base)
+            f"表にない境界キー（人口は NULL）: {shown}{more}\n"
+            f"boundary keys missing from the table (population NULL): {shown}{more}"
         )
     return JoinResult(results, report, summary, log, warnings)
 

@@ -58,7 +58,7 @@ PREFERRED_FAMILIES: tuple[str, ...] = (
 )
 
 # Characters every chart needs: kana, kanji of the labels, full-width brackets and percent, ² of km².
-PROBE_TEXT = "中山間地域一般都市大都市総計充足率人口密度（）％²ー市町村"
+PROBE_TEXT = "中山間地域一般都市大都市総計充足率人口密度（）％²ー市区町村"
 
 
 @dataclass(frozen=True)
@@ -145,16 +145,20 @@ def find_cjk_font() -> CjkFont | None:
     return None
 
 
-def font_description(font: CjkFont | None) -> str:
+def font_description(font: CjkFont | None, lang: str = "en") -> str:
     """One line for the log, e.g. 'Noto Sans CJK JP (/usr/share/…/NotoSansCJK-Regular.ttc), …'."""
+    ja = lang == "ja"
     if font is None:
+        if ja:
+            return "日本語フォントがありません（DejaVu Sans。日本語は四角で表示されます）"
         return "no Japanese font installed (DejaVu Sans; Japanese text will show as boxes)"
-    how = (
-        "TrueType"
-        if font.truetype_outlines
-        else "CFF outlines, embedded in PDF as a TrueType copy of the glyphs used"
-    )
-    return f"{font.family} ({font.path}; {how})"
+    if font.truetype_outlines:
+        how = "TrueType"
+    elif ja:
+        how = "CFF アウトライン。PDF には使った字形を TrueType に写して埋め込みます"
+    else:
+        how = "CFF outlines, embedded in PDF as a TrueType copy of the glyphs used"
+    return f"{font.family}（{font.path}、{how}）" if ja else f"{font.family} ({font.path}; {how})"
 
 
 def font_families(font: CjkFont | None) -> list[str]:

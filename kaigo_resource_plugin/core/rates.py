@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS, density_class, rate_band
+from .codes import city_of_ward
 from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
 from .plausibility import check_text_file
@@ -178,6 +179,37 @@ def read_care3_table(path: str, param: str = "CARE3_TABLE") -> dict[str, float]:
     return table
 
 
+def municipal_areas_from_table(
+    table: Mapping[str, float], codes: Iterable[str], rollup: bool
+) -> dict[str, float | None]:
+    """Area (km²) of each municipality code from an AREA_TABLE; None when the table lacks it. With
+    ``rollup`` a designated city missing from the table gets the sum of its wards' areas."""
+    out: dict[str, float | None] = {}
+    for code in codes:
+        v = table.get(code)
+        if v is None and rollup:  # the table lists the wards: their sum is the city's area
+            wards = [a for c, a in table.items() if city_of_ward(c) == code]
+            v = float(sum(wards)) if wards else None
+        out[code] = v
+    return out
+
+
+def care3_from_table(
+    munis: Sequence[str], table: Mapping[str, float], constant: float
+) -> tuple[np.ndarray, list[str]]:
+    """The care-level-3+ share of each feature from its municipality's row of CARE3_TABLE, the constant
+    where the table lacks the municipality; and those municipalities, sorted."""
+    missing: set[str] = set()
+    values = []
+    for code in munis:
+        v = table.get(code)
+        if v is None:
+            missing.add(code)
+            v = constant
+        values.append(v)
+    return np.array(values, dtype=float), sorted(missing)
+
+
 def parse_flag(value: object) -> bool:
     """has_access-like values: 1/0, True/False, '1'/'0', 'true'/'yes'/'covered'; NULL → False."""
     t = type(value)
@@ -303,6 +335,43 @@ def heading(name: str, lang: str = "ja") -> str:
     return name
 
 
+_COUNT_FIELDS = ("pop_total", "pop_75plus", "at_home_75plus", "n_chome", "n_blank")
+
+
+def number_format(name: str) -> str | None:
+    """Excel number format of an output field in the XLSX (None: General)."""
+    from .tables import AREA_FORMAT, COUNT_FORMAT, DECIMAL_FORMAT, RATE_FORMAT
+
+    if name == "rate_pct" or name.startswith("rate_pct_"):
+        return RATE_FORMAT
+    if name in _COUNT_FIELDS or name.startswith(("at_home_with_access", "at_home_without_access")):
+        return COUNT_FORMAT
+    if name == "density":
+        return DECIMAL_FORMAT
+    if name == "area_km2":
+        return AREA_FORMAT
+    return None
+
+
+def area_source_text(value: object, lang: str = "ja") -> object:
+    """The area_source value (ellipsoid / field:NAME / table:FILE) as a person reads it."""
+    if not isinstance(value, str) or not value:
+        return value
+    ja = lang != "en"
+    if value == "ellipsoid":
+        return (
+            "ポリゴンから楕円体上で計算（水面を除く）"
+            if ja
+            else "computed on the ellipsoid from the polygons (water excluded)"
+        )
+    kind, _sep, what = value.partition(":")
+    if kind == "field":
+        return f"面積フィールド {what} の合計" if ja else f"sum of the area field {what}"
+    if kind == "table":
+        return f"面積表 {what}" if ja else f"area table {what}"
+    return value
+
+
 @dataclass
 class MunicipalityTable:
     """Columns of the municipality table in output order; None = NULL. Rows sorted by muni_code."""
@@ -328,7 +397,8 @@ class MunicipalityTable:
         write_csv(path, self.names, self.rows())
 
     def write_xlsx(self, path: str, lang: str = "ja", sheet: str | None = None) -> None:
-        """Headings in Japanese (or English); class labels follow the language."""
+        """Headings in Japanese (or English); class labels and the area source follow the language; Excel
+        number formats: rates one decimal, head counts with thousands separators (cells keep the value)."""
         rows = self.rows()
         names = self.names
         if lang == "en" and "density_class" in names and "class_label" in names:
@@ -336,10 +406,17 @@ class MunicipalityTable:
             for r in rows:
                 if r[ci] is not None:
                     r[li] = CLASS_LABELS["en"][r[ci]]
+        if "area_source" in names:
+            si = names.index("area_source")
+            for r in rows:
+                r[si] = area_source_text(r[si], lang)
         header = [heading(n, lang) for n in names]
         widths = [max(10.0, min(40.0, 2.2 * len(h) if lang == "ja" else 1.1 * len(h))) for h in header]
         write_xlsx(
-            path, [(sheet or ("市区町村" if lang == "ja" else "Municipalities"), header, rows)], [widths]
+            path,
+            [(sheet or ("市区町村" if lang == "ja" else "Municipalities"), header, rows)],
+            [widths],
+            [[number_format(n) for n in names]],
         )
 
 
@@ -372,6 +449,12 @@ def _counts(values: Iterable[float]) -> list:
         f = float(v)
         out.append(None if math.isnan(f) else (int(f) if f.is_integer() and abs(f) < 2**53 else f))
     return out
+
+
+def _people(values: Iterable[float]) -> list:
+    """Estimated head counts (75+ × (1 − share), summed): rounded to a millionth of a person, so that
+    a table shows 14063.544, not the float noise 14063.544000000002 of the summation."""
+    return [round(float(v), 6) for v in values]
 
 
 def rate_pct(with_access: np.ndarray, total: np.ndarray) -> list[float | None]:
@@ -507,7 +590,7 @@ def aggregate_municipalities(
             access_k[ANY] = any_acc
         else:
             raise InputError(
-                ja="入力レイヤーにアクセスの有無の属性（has_access）がありません。"
+                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
                 "先に kaigo:blankareas を実行してください。",
                 en="The input layer has no access field (has_access): run kaigo:blankareas first.",
             )
@@ -553,13 +636,13 @@ def aggregate_municipalities(
     dens, cls, lab = density_columns(cols["pop_total"], areas, thresholds)
     cols["density"], cols["density_class"], cols["class_label"] = dens, cls, lab
     cols["pop_75plus"] = _counts(msum(p75_k)) if p75_k is not None else [None] * nm
-    cols["at_home_75plus"] = [float(v) for v in tot]
+    cols["at_home_75plus"] = _people(tot)
     for t in [ANY, *types]:
         suffix = f"_{t}" if t else ""
         w = msum(np.where(access_k[t], at_home_k, 0.0))
         rates = rate_pct(w, tot)
-        cols[f"at_home_with_access{suffix}"] = [float(v) for v in w]
-        cols[f"at_home_without_access{suffix}"] = [float(v) for v in tot - w]
+        cols[f"at_home_with_access{suffix}"] = _people(w)
+        cols[f"at_home_without_access{suffix}"] = _people(tot - w)
         cols[f"rate_pct{suffix}"] = rates
         cols[f"rate_band{suffix}"] = [rate_band(r) for r in rates]
     cols["n_chome"] = [int(v) for v in np.bincount(m_inv, minlength=nm)] if nk else []

@@ -48,7 +48,48 @@ def _xml_text(value: str) -> str:
     return escape(cleaned)
 
 
-def _sheet_xml(header: Row, rows: Sequence[Row], widths: Sequence[float] | None) -> str:
+# Number formats a person reads in Excel; the cell keeps the full value.
+RATE_FORMAT = "0.0"  # percentages: one decimal (SPEC §1.4)
+COUNT_FORMAT = "#,##0"  # people and chōme: thousands separators, no decimals shown
+DECIMAL_FORMAT = "#,##0.0"  # density
+AREA_FORMAT = "#,##0.00"  # km²
+_FIRST_CUSTOM_FORMAT = 164  # ids below are Excel's built-in formats
+
+
+def _styles_xml(formats: Sequence[str]) -> str:
+    """styles.xml: style 0 plain, 1 bold header, 2 + i the number format ``formats[i]``."""
+    num_fmts = "".join(
+        f'<numFmt numFmtId="{_FIRST_CUSTOM_FORMAT + i}" formatCode="{escape(code, {chr(34): "&quot;"})}"/>'
+        for i, code in enumerate(formats)
+    )
+    xfs = "".join(
+        f'<xf numFmtId="{_FIRST_CUSTOM_FORMAT + i}" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/>'
+        for i in range(len(formats))
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (f'<numFmts count="{len(formats)}">{num_fmts}</numFmts>' if formats else "")
+        + '<fonts count="2"><font><sz val="11"/><name val="Yu Gothic"/></font>'
+        '<font><b/><sz val="11"/><name val="Yu Gothic"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{2 + len(formats)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>' + xfs + "</cellXfs>"
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
+def _sheet_xml(
+    header: Row,
+    rows: Sequence[Row],
+    widths: Sequence[float] | None,
+    column_styles: Sequence[int | None] | None = None,
+) -> str:
     out = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
@@ -71,6 +112,8 @@ def _sheet_xml(header: Row, rows: Sequence[Row], widths: Sequence[float] | None)
             if isinstance(value, bool):
                 cells.append(f'<c r="{ref}" t="b"{style}><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
+                if r > 1 and column_styles and c < len(column_styles) and column_styles[c] is not None:
+                    style = f' s="{column_styles[c]}"'
                 cells.append(f'<c r="{ref}"{style}><v>{value!r}</v></c>')
             else:
                 text = _xml_text(str(value))
@@ -104,30 +147,19 @@ _ROOT_RELS = (
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
     'Target="xl/workbook.xml"/></Relationships>'
 )
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="Yu Gothic"/></font>'
-    '<font><b/><sz val="11"/><name val="Yu Gothic"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
 
 
 def write_xlsx(
     path: str,
     sheets: Sequence[tuple[str, Row, Sequence[Row]]],
     widths: Sequence[Sequence[float] | None] | None = None,
+    formats: Sequence[Sequence[str | None] | None] | None = None,
 ) -> None:
     """Write ``sheets`` = [(sheet name, header, rows), ...] as an Office Open XML workbook.
 
     Numbers stay numbers (full precision), text is stored inline, the header row is bold and frozen.
+    ``formats``: per sheet, per column an Excel number format (e.g. RATE_FORMAT) or None (General); it
+    changes what Excel shows, never the value in the cell.
     """
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
@@ -164,6 +196,22 @@ def write_xlsx(
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
         'Target="styles.xml"/></Relationships>'
     )
+    codes: list[str] = []  # distinct number formats, in order of first use
+    styles: list[list[int | None] | None] = []
+    for k in range(len(sheets)):
+        sheet_formats = formats[k] if formats and k < len(formats) else None
+        if not sheet_formats:
+            styles.append(None)
+            continue
+        column_styles: list[int | None] = []
+        for code in sheet_formats:
+            if code is None:
+                column_styles.append(None)
+                continue
+            if code not in codes:
+                codes.append(code)
+            column_styles.append(2 + codes.index(code))
+        styles.append(column_styles)
     content_types = _CONTENT_TYPES.format(sheets="".join(_SHEET_CT.format(n=i) for i in range(1, n + 1)))
     with atomic_path(path) as tmp:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -177,7 +225,7 @@ def write_xlsx(
             put("_rels/.rels", _ROOT_RELS)
             put("xl/workbook.xml", "".join(workbook))
             put("xl/_rels/workbook.xml.rels", "".join(rels))
-            put("xl/styles.xml", _STYLES)
+            put("xl/styles.xml", _styles_xml(codes))
             for i, (_name, header, rows) in enumerate(sheets, start=1):
                 w = widths[i - 1] if widths and i - 1 < len(widths) else None
-                put(f"xl/worksheets/sheet{i}.xml", _sheet_xml(header, rows, w))
+                put(f"xl/worksheets/sheet{i}.xml", _sheet_xml(header, rows, w, styles[i - 1]))

@@ -254,7 +254,7 @@
     </message>
     <message>
         <source>Municipality layer or table with population</source>
-        <translation>人口を持つ市区町村レイヤーまたは表</translation>
+        <translation>人口を持つ市区町村レイヤまたは表</translation>
     </message>
     <message>
         <source>Total population field (default: pop_total, else JINKO)</source>
@@ -263,6 +263,151 @@
     <message>
         <source>Unit of the area field</source>
         <translation>面積フィールドの単位</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadEstatAlgorithm</name>
+    <message>
+        <source>CSV files (*.csv *.txt)</source>
+        <translation>CSV ファイル (*.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Cache folder (downloads are kept here; empty: the QGIS profile's folder)</source>
+        <translation>キャッシュフォルダ（ダウンロードしたファイルを保存。空欄: QGIS プロファイルのフォルダ）</translation>
+    </message>
+    <message>
+        <source>Cache folder used</source>
+        <translation>使ったキャッシュフォルダ</translation>
+    </message>
+    <message>
+        <source>Census year of the boundaries (2020 or 2015)</source>
+        <translation>境界データの国勢調査年（2020 または 2015）</translation>
+    </message>
+    <message>
+        <source>Chōme layer (imported) or boundaries</source>
+        <translation>町丁字レイヤ（取り込み後）または境界データ</translation>
+    </message>
+    <message>
+        <source>Clear the cache first (download everything again)</source>
+        <translation>先にキャッシュを空にする（すべてダウンロードし直す）</translation>
+    </message>
+    <message>
+        <source>Download e-Stat boundaries and age table (by municipality name)</source>
+        <translation>e-Stat 境界データと年齢別人口のダウンロード（市区町村名で指定）</translation>
+    </message>
+    <message>
+        <source>Import (kaigo:importestat): output the analysis-ready chōme layer</source>
+        <translation>取り込む（kaigo:importestat）: 分析用の町丁字レイヤを出力</translation>
+    </message>
+    <message>
+        <source>Importing (kaigo:importestat)…</source>
+        <translation>取り込んでいます（kaigo:importestat）…</translation>
+    </message>
+    <message>
+        <source>Municipalities (names in kanji or kana, codes, or a prefecture; comma-separated)</source>
+        <translation>市区町村（漢字・かなの名前、コード、または都道府県。カンマ区切り）</translation>
+    </message>
+    <message>
+        <source>Municipalities downloaded</source>
+        <translation>ダウンロードした市区町村の数</translation>
+    </message>
+    <message>
+        <source>Municipality codes downloaded</source>
+        <translation>ダウンロードした市区町村コード</translation>
+    </message>
+    <message>
+        <source>Roll designated-city wards up to the city</source>
+        <translation>政令指定都市の区を市にまとめる</translation>
+    </message>
+    <message>
+        <source>Share of people 75+ at care level 3 or above (constant)</source>
+        <translation>75歳以上のうち要介護3以上の割合（定数）</translation>
+    </message>
+    <message>
+        <source>T001082 age table</source>
+        <translation>年齢別人口の表（T001082）</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadResourcesAlgorithm</name>
+    <message>
+        <source>Cache folder for 国土数値情報 zips (empty: the QGIS profile's folder)</source>
+        <translation>国土数値情報の zip のキャッシュフォルダ（空欄: QGIS プロファイルのフォルダ）</translation>
+    </message>
+    <message>
+        <source>Download resources (OpenStreetMap, 国土数値情報)</source>
+        <translation>地域資源のダウンロード（OpenStreetMap・国土数値情報）</translation>
+    </message>
+    <message>
+        <source>Extent (a layer, e.g. the chōme layer, or an extent)</source>
+        <translation>範囲（町丁字レイヤなどのレイヤ、または範囲）</translation>
+    </message>
+    <message>
+        <source>Margin around the extent (m): resources just across the border count</source>
+        <translation>範囲の外側の余白（m）: 境界のすぐ外の資源も数える</translation>
+    </message>
+    <message>
+        <source>OpenStreetMap tags for {} (key=value|value; …)</source>
+        <translation>{} の OpenStreetMap タグ（key=value|value; …）</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>出力フォルダ</translation>
+    </message>
+    <message>
+        <source>Prefectures for 国土数値情報 (names or codes; empty: those of the extent)</source>
+        <translation>国土数値情報の都道府県（名前またはコード。空欄: 範囲の都道府県）</translation>
+    </message>
+    <message>
+        <source>Resource layers</source>
+        <translation>資源のレイヤ</translation>
+    </message>
+    <message>
+        <source>Resource types</source>
+        <translation>資源の種類</translation>
+    </message>
+    <message>
+        <source>Run summary</source>
+        <translation>実行の概要</translation>
+    </message>
+    <message>
+        <source>downloaded</source>
+        <translation>ダウンロード日時</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadRow</name>
+    <message>
+        <source>Download and run</source>
+        <translation>ダウンロードして実行</translation>
+    </message>
+    <message>
+        <source>Download cancelled; nothing was changed.</source>
+        <translation>ダウンロードを取り消しました。何も変更していません。</translation>
+    </message>
+    <message>
+        <source>Downloading {names}…</source>
+        <translation>{names} をダウンロードしています…</translation>
+    </message>
+    <message>
+        <source>Downloading… press Cancel to stop.</source>
+        <translation>ダウンロードしています…［キャンセル］で止められます。</translation>
+    </message>
+    <message>
+        <source>Downloads what is missing (kaigo:downloadestat, kaigo:downloadresources), then runs the analysis</source>
+        <translation>足りないデータをダウンロードし（kaigo:downloadestat、kaigo:downloadresources）、分析を実行します</translation>
+    </message>
+    <message>
+        <source>Municipality to download from e-Stat and OpenStreetMap (kanji or kana; a prefecture name means all its municipalities). The files are cached: a second run downloads nothing.</source>
+        <translation>e-Stat と OpenStreetMap からダウンロードする市区町村（漢字またはかな。都道府県名はその全市区町村）。ファイルはキャッシュするので、2 回目はダウンロードしません。</translation>
+    </message>
+    <message>
+        <source>The download failed; see the log.</source>
+        <translation>ダウンロードに失敗しました。ログを確認してください。</translation>
+    </message>
+    <message>
+        <source>e.g. 大東市, だいとうし, 27218</source>
+        <translation>例: 大東市、だいとうし、27218</translation>
     </message>
 </context>
 <context>
@@ -393,6 +538,14 @@
     <message>
         <source>Municipalities</source>
         <translation>市区町村数</translation>
+    </message>
+    <message>
+        <source>Municipalities to analyse (codes or names, comma-separated; default: all)</source>
+        <translation>分析する市区町村（コードまたは名前、カンマ区切り。既定: すべて）</translation>
+    </message>
+    <message>
+        <source>Municipalities to download instead of CHOME/AGES/RESOURCES (names or codes)</source>
+        <translation>CHOME・AGES・RESOURCES の代わりにダウンロードする市区町村（名前またはコード）</translation>
     </message>
     <message>
         <source>Municipalities to highlight (codes or names, comma-separated)</source>
@@ -627,8 +780,8 @@
 <context>
     <name>KaigoDock</name>
     <message>
-        <source>&amp;Kaigo resources</source>
-        <translation>介護・地域資源充足率(&amp;K)</translation>
+        <source>&amp;Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）(&amp;K)</translation>
     </message>
     <message>
         <source>A chōme result (field status) or a municipality table (field rate_pct) from an earlier run</source>
@@ -649,6 +802,10 @@
     <message>
         <source>Age table chosen: the chōme are joined to it first and the weight is the at-home 75+ population (at_home_75plus).</source>
         <translation>年齢別人口の表を選択済み: 町丁字をまずこの表と結合し、在宅75歳以上人口（at_home_75plus）を重みとして使います。</translation>
+    </message>
+    <message>
+        <source>All municipalities of the layer</source>
+        <translation>レイヤのすべての市区町村</translation>
     </message>
     <message>
         <source>Analysis</source>
@@ -735,6 +892,10 @@
         <translation>高齢者数フィールド</translation>
     </message>
     <message>
+        <source>Empty: a folder kaigo_results beside the project file (or in Documents before it is saved)</source>
+        <translation>空欄: プロジェクトファイルと同じ場所の kaigo_results フォルダ（プロジェクトの保存前はドキュメントフォルダ内）</translation>
+    </message>
+    <message>
         <source>Empty: temporary files</source>
         <translation>空欄：一時ファイル</translation>
     </message>
@@ -759,10 +920,6 @@
         <translation>JINKO（総人口）を重みとして使います。在宅75歳以上人口で重み付けするには、下の「年齢別人口の表（T001082、任意）」で e-Stat の表を選んでください。</translation>
     </message>
     <message>
-        <source>Kaigo resources</source>
-        <translation>介護・地域資源充足率</translation>
-    </message>
-    <message>
         <source>Kaigo resources – sufficiency rate</source>
         <translation>地域資源充足率（介護・生活資源）</translation>
     </message>
@@ -775,8 +932,16 @@
         <translation>キーフィールド</translation>
     </message>
     <message>
+        <source>Municipalities</source>
+        <translation>市区町村</translation>
+    </message>
+    <message>
         <source>Municipalities: sufficiency rate</source>
         <translation>市区町村：地域資源充足率</translation>
+    </message>
+    <message>
+        <source>Municipality (download)</source>
+        <translation>市区町村（ダウンロード）</translation>
     </message>
     <message>
         <source>No KEY_CODE field: choose the key field under Advanced settings.</source>
@@ -789,6 +954,10 @@
     <message>
         <source>No municipality has both a rate and a population density, so there is no scatter chart. Chōme points need an area field (Advanced settings).</source>
         <translation>充足率と人口密度の両方がある市区町村がないため、散布図は描けません。町丁字がポイントの場合は面積フィールドを指定してください（詳細設定）。</translation>
+    </message>
+    <message>
+        <source>No output folder chosen under Advanced settings: the results are kept in the folder above.</source>
+        <translation>詳細設定で出力フォルダが指定されていないため、結果は上のフォルダに保存します。</translation>
     </message>
     <message>
         <source>No polygons: the density uses the area field {field} (m²).</source>
@@ -809,6 +978,10 @@
     <message>
         <source>Optional. With the e-Stat age table T001082 the chōme are first joined to it (kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method.</source>
         <translation>任意。e-Stat の年齢別人口 T001082 を指定すると、まず町丁字に結合し（kaigo:importestat）、検討会の手法どおり在宅高齢者（75歳以上）を重みにします。</translation>
+    </message>
+    <message>
+        <source>Optional: analyse only these municipalities (codes or names, comma-separated, e.g. 27218, 大東市). The figures are those of a layer holding their chōme alone.</source>
+        <translation>任意: これらの市区町村だけを分析します（コードまたは名前をカンマ区切りで。例: 27218, 大東市）。結果はその市区町村の町丁字だけのレイヤで実行したときと同じです。</translation>
     </message>
     <message>
         <source>Output folder</source>
@@ -1029,8 +1202,8 @@
 <context>
     <name>KaigoProvider</name>
     <message>
-        <source>Kaigo resources (地域資源充足率)</source>
-        <translation>介護・生活資源（地域資源充足率）</translation>
+        <source>Kaigo resources – sufficiency rate</source>
+        <translation>地域資源充足率（介護・生活資源）</translation>
     </message>
 </context>
 <context>
@@ -1213,7 +1386,7 @@
     </message>
     <message>
         <source>Chōme layer with access and elderly fields</source>
-        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤー</translation>
+        <translation>アクセス・高齢者数の属性を持つ町丁字レイヤ</translation>
     </message>
     <message>
         <source>Density threshold general / large city (people/km²)</source>

@@ -52,7 +52,7 @@ def scatter_png(
     try:
         from ..core import charts
         from ..core.committee import Municipality
-    except ImportError as err:  # the charts module is not part of this build
+    except ImportError as err:  # matplotlib missing from this QGIS installation
         raise ChartUnavailable(ChartUnavailable.MISSING, str(err)) from None
 
     munis = [

@@ -20,7 +20,6 @@ from qgis.core import (
     QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
-    QgsProcessingUtils,
     QgsProject,
     QgsRectangle,
     QgsSettings,
@@ -44,6 +43,7 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -66,10 +66,13 @@ from ..compat import geometry_type
 from ..core.classes import DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS
 from ..core.codes import muni_code_from_key, rollup_code
 from ..core.contract import DEFAULT_CARE3_SHARE
+from ..core.errors import InputError
+from ..core.language import resource_type_label
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
 from .decision_panel import DecisionBox
+from .download import DownloadRow
 from .fields import (
     POINT_CENTROID,
     POINT_ESTAT,
@@ -89,15 +92,16 @@ BLANK_ALG, RATES_ALG = "kaigo:blankareas", "kaigo:sufficiencyrates"
 IMPORT_ALG = "kaigo:importestat"
 CHARTS_ALG, MAP_ALG = "kaigo:committeecharts", "kaigo:exportmap"
 SETTINGS = "kaigo_resource_plugin/dock/"
+PROJECT_SCOPE = "kaigo_resource_plugin"  # the panel's settings saved in the .qgz
 LANGUAGE_INDEX = {"ja": 1, "en": 2}  # LANGUAGE enum of the chart and map algorithms: auto, ja, en
 
 
 def _action_text() -> str:
-    return QCoreApplication.translate("KaigoDock", "Kaigo resources")
+    return QCoreApplication.translate("KaigoDock", "Kaigo resources – sufficiency rate")
 
 
 def _menu_name() -> str:
-    return QCoreApplication.translate("KaigoDock", "&Kaigo resources")
+    return QCoreApplication.translate("KaigoDock", "&Kaigo resources – sufficiency rate")
 
 
 def guarded(method):
@@ -135,10 +139,8 @@ def _field_names(layer) -> list[str]:
 
 def _is_alive(widget) -> bool:
     """False once Qt has deleted the C++ side (an AlgorithmDialog deletes itself when closed)."""
-    try:
-        from qgis.PyQt import sip
-    except ImportError:  # pragma: no cover - very old PyQt
-        import sip  # type: ignore[no-redef,unused-ignore]
+    from qgis.PyQt import sip
+
     try:
         return widget is not None and not sip.isdeleted(widget)
     except TypeError:
@@ -238,7 +240,10 @@ class KaigoDock(QgsDockWidget):
         self.project.layersRemoved.connect(self._layers_changed)
         self.project.layersWillBeRemoved.connect(self._forget_layers)
         self.project.cleared.connect(self._project_cleared)
+        self.project.writeProject.connect(self._write_to_project)
+        self.project.readProject.connect(self._read_from_project)
         self._layers_changed()
+        self._read_from_project()
 
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("KaigoDock", text)
@@ -284,6 +289,10 @@ class KaigoDock(QgsDockWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+
+        # a town's name instead of files: downloads what is missing, then runs (issue #18, ui/download.py)
+        self.download_row = DownloadRow(self)
+        form.addRow(self.tr("Municipality (download)"), self.download_row)
 
         self.chome_combo = QgsMapLayerComboBox()
         self.chome_combo.setFilters(_layer_filter("PolygonLayer", "PointLayer", "NoGeometry"))
@@ -365,6 +374,16 @@ class KaigoDock(QgsDockWidget):
         self.ages_widget.fileChanged.connect(self._ages_changed)
         form.addRow(self.tr("Age table (T001082, optional)"), self.ages_widget)
 
+        self.muni_edit = QLineEdit()
+        self.muni_edit.setPlaceholderText(self.tr("All municipalities of the layer"))
+        self.muni_edit.setToolTip(
+            self.tr(
+                "Optional: analyse only these municipalities (codes or names, comma-separated, e.g. 27218, "
+                "大東市). The figures are those of a layer holding their chōme alone."
+            )
+        )
+        form.addRow(self.tr("Municipalities"), self.muni_edit)
+
         advanced = QgsCollapsibleGroupBox(self.tr("Advanced settings"))
         advanced.setCollapsed(True)
         adv = QFormLayout(advanced)
@@ -407,7 +426,11 @@ class KaigoDock(QgsDockWidget):
         adv.addRow(self.rollup_check)
         self.folder_widget = QgsFileWidget()
         self.folder_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        self.folder_widget.setToolTip(self.tr("Empty: temporary files"))
+        self.folder_widget.setToolTip(
+            self.tr(
+                "Empty: a folder kaigo_results beside the project file (or in Documents before it is saved)"
+            )
+        )
         adv.addRow(self.tr("Output folder"), self.folder_widget)
 
         self.log_view = QPlainTextEdit()
@@ -502,6 +525,79 @@ class KaigoDock(QgsDockWidget):
         s.setValue(SETTINGS + "radius", self.radius_spin.value())
         s.setValue(SETTINGS + "care3_share", self.care3_spin.value())
         s.setValue(SETTINGS + "rollup_wards", self.rollup_check.isChecked())
+
+    # =============================================================================== the project file
+    def project_settings(self) -> dict:
+        """What the panel stores in the project (layers by id, the table, the folder and every setting)."""
+        chome = self.chome_combo.currentLayer()
+        return {
+            "chome": chome.id() if chome is not None else "",
+            "resources": [f"{layer.id()}\t{name}" for layer, name in self.selected_resources()],
+            "ages": self.ages_path(),
+            "folder": self.folder_widget.filePath().strip(),
+            "municipalities": self.muni_edit.text().strip(),
+            "radius": self.radius_spin.value(),
+            "care3_share": self.care3_spin.value(),
+            "elderly": self.elderly_combo.currentField(),
+            "key": self.key_combo.currentField(),
+            "population": self.population_combo.currentField(),
+            "area": self.area_combo.currentField(),
+            "area_unit": self.area_unit_combo.currentIndex(),
+            "point_method": self.point_combo.currentIndex(),
+            **{f"threshold_{i}": spin.value() for i, spin in enumerate(self.threshold_spins)},
+            "rollup": self.rollup_check.isChecked(),
+        }
+
+    def _write_to_project(self, *_args) -> None:
+        for key, value in self.project_settings().items():
+            if isinstance(value, bool):
+                self.project.writeEntryBool(PROJECT_SCOPE, key, value)
+            elif isinstance(value, float):
+                self.project.writeEntryDouble(PROJECT_SCOPE, key, value)
+            elif isinstance(value, int):
+                self.project.writeEntry(PROJECT_SCOPE, key, int(value))
+            else:
+                self.project.writeEntry(PROJECT_SCOPE, key, value)
+
+    def _read_from_project(self, *_args) -> None:
+        """Restore what a saved project holds (nothing when the project never had the panel's settings)."""
+        p, scope = self.project, PROJECT_SCOPE
+        if not p.readEntry(scope, "key", "")[1]:
+            return
+        layer = p.mapLayer(p.readEntry(scope, "chome", "")[0])
+        if layer is not None:
+            self.chome_combo.setLayer(layer)
+            self._chome_changed()
+            self._chome_user_set = True
+        for combo, key in (
+            (self.key_combo, "key"),
+            (self.elderly_combo, "elderly"),
+            (self.population_combo, "population"),
+            (self.area_combo, "area"),
+        ):
+            combo.setField(p.readEntry(scope, key, combo.currentField())[0])
+        self.area_unit_combo.setCurrentIndex(p.readNumEntry(scope, "area_unit", 0)[0])
+        self.point_combo.setCurrentIndex(
+            p.readNumEntry(scope, "point_method", self.point_combo.currentIndex())[0]
+        )
+        for spin, key in (
+            (self.radius_spin, "radius"),
+            (self.care3_spin, "care3_share"),
+            *((spin, f"threshold_{i}") for i, spin in enumerate(self.threshold_spins)),
+        ):
+            spin.setValue(p.readDoubleEntry(scope, key, spin.value())[0])
+        self.rollup_check.setChecked(p.readBoolEntry(scope, "rollup", False)[0])
+        self.ages_widget.setFilePath(p.readEntry(scope, "ages", "")[0])
+        self.folder_widget.setFilePath(p.readEntry(scope, "folder", "")[0])
+        self.muni_edit.setText(p.readEntry(scope, "municipalities", "")[0])
+        wanted = {}
+        for item in p.readListEntry(scope, "resources", [])[0]:
+            layer_id, _sep, name = item.partition("\t")
+            wanted[layer_id] = name
+        layers = [p.mapLayer(i) for i in wanted if p.mapLayer(i) is not None]
+        if layers:
+            self.set_resource_layers(layers, [wanted[lyr.id()] for lyr in layers])
+        self._ages_changed()
 
     # =============================================================================== layers
     @staticmethod
@@ -698,7 +794,9 @@ class KaigoDock(QgsDockWidget):
         self.message_label.setVisible(True)
         if bar and self.iface is not None:
             duration = 0 if level == Qgis.MessageLevel.Critical else 8
-            self.iface.messageBar().pushMessage(self.tr("Kaigo resources"), text, level, duration)
+            self.iface.messageBar().pushMessage(
+                self.tr("Kaigo resources – sufficiency rate"), text, level, duration
+            )
 
     def unexpected(self, err: Exception) -> None:
         """An error nobody foresaw: the traceback goes to the log panel, a sentence to the user."""
@@ -755,20 +853,32 @@ class KaigoDock(QgsDockWidget):
         return None
 
     def _output_folder(self) -> str:
-        base = self.folder_widget.filePath().strip()
+        base = self.folder_widget.filePath().strip() or default_output_base(self.project)
         stamp = time.strftime("%Y%m%d_%H%M%S")
-        if base:
-            os.makedirs(base, exist_ok=True)
-            return tempfile.mkdtemp(prefix=f"kaigo_{stamp}_", dir=base)
-        return tempfile.mkdtemp(prefix="kaigo_dock_", dir=QgsProcessingUtils.tempFolder())
+        os.makedirs(base, exist_ok=True)
+        return tempfile.mkdtemp(prefix=f"kaigo_{stamp}_", dir=base)
 
     def ages_path(self) -> str:
         return self.ages_widget.filePath().strip()
 
-    def import_parameters(self, folder: str) -> dict:
+    def chome_input(self):
+        """The chōme layer for the run: its id, or the layer limited to the chosen municipalities."""
+        layer = self.chome_combo.currentLayer()
+        text = self.muni_edit.text().strip()
+        if not text:
+            return layer.id()
+        from ..algorithms.muni_filter import filter_layers
+
+        limited, _codes = filter_layers([layer], self.key_combo.currentField() or "KEY_CODE", text)
+        if limited[0].providerType() == "ogr" and "subset=" in limited[0].source():
+            return limited[0].source()  # "path|subset=…": each step opens its own layer, in its own thread
+        self._limited = limited  # a filtered copy in memory: alive until the next run
+        return limited[0]
+
+    def import_parameters(self, folder: str, chome=None) -> dict:
         """kaigo:importestat: the chōme layer joined to the T001082 table (at-home 75+ per chōme)."""
         return {
-            "INPUT": [self.chome_combo.currentLayer().id()],
+            "INPUT": [chome if chome is not None else self.chome_combo.currentLayer().id()],
             "AGES": [self.ages_path()],
             "KEY_FIELD": self.key_combo.currentField(),
             "CARE3_SHARE": self.care3_spin.value(),
@@ -777,11 +887,10 @@ class KaigoDock(QgsDockWidget):
             "REPORT": os.path.join(folder, "join_report.gpkg"),
         }
 
-    def blank_parameters(self, folder: str) -> dict:
-        chome = self.chome_combo.currentLayer()
+    def blank_parameters(self, folder: str, chome=None) -> dict:
         resources = self.selected_resources()
         return {
-            "INPUT": chome.id(),
+            "INPUT": chome if chome is not None else self.chome_combo.currentLayer().id(),
             "RESOURCES": [layer.id() for layer, _name in resources],
             "TYPE_NAMES": ",".join(name for _layer, name in resources),
             "RADIUS": self.radius_spin.value(),
@@ -821,6 +930,7 @@ class KaigoDock(QgsDockWidget):
                 self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
                 return
         self._save_settings()
+        self._write_to_project()
         try:
             folder = self._output_folder()
         except OSError as err:
@@ -831,6 +941,11 @@ class KaigoDock(QgsDockWidget):
                 Qgis.MessageLevel.Critical,
             )
             return
+        try:
+            chome_input = self.chome_input()
+        except InputError as err:
+            self.show_message(err.ja if self.lang == "ja" else err.en, Qgis.MessageLevel.Warning)
+            return
         settings = {
             "folder": folder,
             "radius": self.radius_spin.value(),
@@ -838,10 +953,10 @@ class KaigoDock(QgsDockWidget):
             "chome_name": self.chome_combo.currentLayer().name(),
             "rollup": self.rollup_check.isChecked(),
         }
-        blank = self.blank_parameters(folder)
+        blank = self.blank_parameters(folder, chome_input)
         if self.ages_path():
             # the imported layer carries pop_total, at_home_75plus and area_m2 (e-Stat AREA) instead
-            imported = self.import_parameters(folder)
+            imported = self.import_parameters(folder, chome_input)
             area = "area_m2" if self.area_combo.currentField() else ""
 
             def blank_after_import(results):
@@ -876,8 +991,7 @@ class KaigoDock(QgsDockWidget):
         if not self.folder_widget.filePath().strip():
             self._log(
                 self.tr(
-                    "These are temporary files, deleted when QGIS closes: choose an output folder under "
-                    "Advanced settings to keep the results with the project."
+                    "No output folder chosen under Advanced settings: the results are kept in the folder above."
                 )
             )
         self.chain = AlgorithmChain(steps, self.project, self)
@@ -985,11 +1099,13 @@ class KaigoDock(QgsDockWidget):
                 )
             )
         pins = []
-        for layer, type_name in settings["resources"]:
-            copy = QgsVectorLayer(layer.source(), f"{layer.name()} ({type_name})", layer.providerType())
+        for index, (layer, type_name) in enumerate(settings["resources"]):
+            readable = resource_type_label(layer.name(), self.lang)
+            name = readable if readable == type_name else f"{readable} ({type_name})"
+            copy = QgsVectorLayer(layer.source(), name, layer.providerType())
             if not copy.isValid():
                 continue
-            apply_resource_style(copy)
+            apply_resource_style(copy, index=index)  # each resource type its own pin colour
             copy.setCustomProperty(ROLE_PROPERTY, "resource")
             pins.append(copy)
 
@@ -1295,6 +1411,8 @@ class KaigoDock(QgsDockWidget):
             (self.project.layersRemoved, self._layers_changed),
             (self.project.layersWillBeRemoved, self._forget_layers),
             (self.project.cleared, self._project_cleared),
+            (self.project.writeProject, self._write_to_project),
+            (self.project.readProject, self._read_from_project),
         ):
             try:
                 signal.disconnect(slot)
@@ -1303,6 +1421,17 @@ class KaigoDock(QgsDockWidget):
         dialogs, self._dialogs = self._dialogs, []
         for dialog in dialogs:
             _close_if_alive(dialog)
+
+
+def default_output_base(project) -> str:
+    """Where the results go when no output folder is chosen: kaigo_results beside the project file, or in
+    the user's Documents folder while the project is not saved yet (never a temporary folder)."""
+    from qgis.PyQt.QtCore import QStandardPaths
+
+    if project is not None and project.fileName():
+        return os.path.join(project.homePath() or os.path.dirname(project.fileName()), "kaigo_results")
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return os.path.join(documents or os.path.expanduser("~"), "kaigo_results")
 
 
 def install_dock(iface):

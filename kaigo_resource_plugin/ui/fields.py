@@ -9,12 +9,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..core.contract import ELDERLY_CANDIDATES, POPULATION_CANDIDATES
+
 # Representative-point methods, in the order of the POINT_METHOD enum of kaigo:blankareas (SPEC §1.1).
 POINT_ESTAT, POINT_SURFACE, POINT_CENTROID = 0, 1, 2
 
 KEY_CANDIDATES = ("KEY_CODE",)
-ELDERLY_CANDIDATES = ("at_home_75plus", "pop_75plus", "JINKO")
-POPULATION_CANDIDATES = ("pop_total", "JINKO")
 
 
 @dataclass

@@ -105,6 +105,8 @@ class MunicipalityTableModel(QAbstractTableModel):
         field, _header, kind = self._columns[index.column()]
         value = row.get(field)
         if role == Qt.ItemDataRole.DisplayRole:
+            if field == "class_label":
+                return self._class_text(row, value)
             return self._format(value, kind)
         if role == SORT_ROLE:
             return value
@@ -116,6 +118,20 @@ class MunicipalityTableModel(QAbstractTableModel):
             pref = row.get("pref_name") or ""
             return f"{pref}{value or ''} ({row.get('muni_code') or ''})"
         return None
+
+    @staticmethod
+    def _class_text(row: dict, stored) -> str:
+        """The density class in the QGIS language (the layer stores the Japanese label)."""
+        from ..core.classes import CLASS_SHORT
+        from ..i18n_loader import output_language
+
+        value = row.get("density_class")
+        try:
+            cls = int(value) if value is not None else 0
+        except (TypeError, ValueError):
+            return "—" if stored is None else str(stored)
+        labels = CLASS_SHORT["ja" if output_language() == "ja" else "en"]  # as in the charts
+        return labels.get(cls, "—" if stored is None else str(stored))
 
     @staticmethod
     def _format(value, kind: str) -> str:

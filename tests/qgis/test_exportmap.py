@@ -18,7 +18,7 @@ status_fixture = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(status_fixture)
 
 MM = 300 / 25.4  # pixels per mm at 300 dpi
-MAP_BOX = (10, 24, 210, 188)  # map frame on the page, mm (export_map.MAP_X … MAP_Y + MAP_H)
+MAP_BOX = (10, 24, 210, 176)  # map frame on the page, mm (export_map.MAP_X … MAP_Y + MAP_H)
 COLORS = {"blank": (0xE3, 0x1A, 0x1C), "covered": (0x1F, 0x78, 0xB4), "no_population": (0xBD, 0xBD, 0xBD)}
 
 

@@ -271,3 +271,90 @@ def test_qgis_process_json_run_lists_every_output(plugin, tmp_path):
         _check_file_opens(f)
     rows = _csv_rows(out / "municipalities.csv")
     assert "rate_pct_library_osaka" in rows[0] and "rate_pct_convenience_osaka" in rows[0]
+
+
+def test_muni_codes_gives_the_figures_of_that_municipality_alone(run_alg, tmp_path):
+    """Issue #15 item 10: MUNI_CODES=27218 on the whole prefecture = a run on 大東市's chōme alone."""
+    from qgis.core import QgsVectorLayer
+
+    alone = run_alg(
+        "native:extractbyexpression",
+        {
+            "INPUT": OSAKA_POINTS,
+            "EXPRESSION": "left(\"KEY_CODE\", 5) = '27218'",
+            "OUTPUT": str(tmp_path / "daito.gpkg"),
+        },
+    )["OUTPUT"]
+    assert (
+        0
+        < QgsVectorLayer(alone, "a", "ogr").featureCount()
+        < QgsVectorLayer(OSAKA_POINTS, "o", "ogr").featureCount()
+    )
+    common = {"RESOURCES": [SHOPS, LIBRARIES], "ELDERLY_FIELD": "JINKO", "MAPS": False}
+    ref = run_alg(
+        "kaigo:fullanalysis", {**common, "CHOME": [alone], "OUTPUT_FOLDER": str(tmp_path / "alone")}
+    )
+    for token in ("27218", "大東市"):
+        out = tmp_path / f"filtered_{token}"
+        res = run_alg(
+            "kaigo:fullanalysis",
+            {**common, "CHOME": [OSAKA_POINTS], "MUNI_CODES": token, "OUTPUT_FOLDER": str(out)},
+        )
+        assert res["N_MUNICIPALITIES"] == ref["N_MUNICIPALITIES"] == 1
+        got, want = (
+            _csv_rows(out / "municipalities.csv"),
+            _csv_rows(tmp_path / "alone" / "municipalities.csv"),
+        )
+        assert got == want  # every field of every row, as written
+        assert got[0]["muni_code"] == "27218" and float(got[0]["rate_pct"]) > 0
+
+
+def test_muni_codes_naming_nothing_is_refused(run_alg, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="99999"):
+        run_alg(
+            "kaigo:fullanalysis",
+            {
+                "CHOME": [DAITO],
+                "RESOURCES": [SHOPS],
+                "ELDERLY_FIELD": "JINKO",
+                "MUNI_CODES": "99999",
+                "OUTPUT_FOLDER": str(tmp_path / "x"),
+            },
+        )
+    assert not (tmp_path / "x" / "municipalities.csv").exists()
+
+
+def test_fullanalysis_from_the_toolbox_adds_layers_reports_final_paths_and_ends_at_100(run_alg, tmp_path):
+    """Issue #15 item 8: the toolbox adds the chōme and municipality layers, the log names the files where
+    they are after the run (not the temporary folder), and the progress ends at 100 %."""
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    class Recorder(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.lines, self.progress_values = [], []
+            self.progressChanged.connect(self.progress_values.append)
+
+        def pushInfo(self, info):  # noqa: N802
+            super().pushInfo(info)
+            self.lines.append(info)
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    feedback = Recorder()
+    out = tmp_path / "out"
+    run_alg(
+        "kaigo:fullanalysis",
+        {"CHOME": [DAITO], "AGES": [AGES], "RESOURCES": [SHOPS], "OUTPUT_FOLDER": str(out)},
+        context=context,
+        feedback=feedback,
+    )
+    to_load = {os.path.normpath(p): d.name for p, d in context.layersToLoadOnCompletion().items()}
+    assert os.path.normpath(str(out / "chome.gpkg")) in to_load
+    assert os.path.normpath(str(out / "municipalities.gpkg")) in to_load
+    assert ".kaigo-run-" not in "\n".join(feedback.lines)
+    assert any(str(out) in line for line in feedback.lines)  # the CSV/XLSX lines name the final files
+    assert feedback.progress_values and max(feedback.progress_values) == pytest.approx(100.0)
+    assert feedback.progress_values[-1] == pytest.approx(100.0)

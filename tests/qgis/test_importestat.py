@@ -89,10 +89,13 @@ def test_daito_124_chome_and_75plus_equal_to_the_city_row(daito_run):
     report = _report(daito_run["REPORT"])
     check = [r for r in report if r["item"] == "muni_check_75plus"]
     assert len(check) == 1
+    from kaigo_resource_plugin.core.estat import detail_text
+    from kaigo_resource_plugin.i18n_loader import output_language
+
     assert (check[0]["value_boundary"], check[0]["value_table"], check[0]["detail"]) == (
         15784,
         15784,
-        "equal",
+        detail_text("equal", output_language()),  # the report speaks the QGIS language (issue #15)
     )
     merged = [r for r in report if r["item"] == "merged" and r["KEY_CODE"]]
     assert [(r["KEY_CODE"], r["detail"].split()[1]) for r in merged] == [("272180010", "27218002003")]
@@ -371,7 +374,7 @@ def test_qgis_process_with_two_ages_files(plugin, shared_data, osaka_table, tmp_
     assert len(data["inputs"]["AGES"]) == 2
     assert data["results"]["MATCHED"] == 124 and data["results"]["MISSING"] == 0
     assert any("utf-8-sig" in line for line in data["log"]["info"])
-    assert any("cp932 (bytes" in line for line in data["log"]["info"])
+    assert any("cp932 (bytes" in line or "cp932（バイト列" in line for line in data["log"]["info"])
     rows = _by_key(tmp_path / "o.gpkg")
     assert sum(r["pop_75plus"] or 0 for r in rows.values()) == 15784
 

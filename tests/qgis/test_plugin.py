@@ -28,6 +28,8 @@ EXPECTED_IDS = [
     "kaigo:blankareas",
     "kaigo:committeecharts",
     "kaigo:densityclasses",
+    "kaigo:downloadestat",
+    "kaigo:downloadresources",
     "kaigo:exportmap",
     "kaigo:fullanalysis",
     "kaigo:importestat",
@@ -109,10 +111,12 @@ def test_japanese_translation_is_loaded_when_qgis_runs_in_japanese(qgis_app, mon
     translator = i18n_loader.install_translator()
     try:
         assert translator is not None
-        assert (
-            QCoreApplication.translate("KaigoProvider", "Kaigo resources (地域資源充足率)")
-            == "介護・生活資源（地域資源充足率）"
-        )
+        # one name in the toolbox, the menu and the panel title (issue #15 item 9)
+        toolbox = QCoreApplication.translate("KaigoProvider", "Kaigo resources – sufficiency rate")
+        menu = QCoreApplication.translate("KaigoDock", "&Kaigo resources – sufficiency rate")
+        panel = QCoreApplication.translate("KaigoDock", "Kaigo resources – sufficiency rate")
+        assert toolbox == "地域資源充足率（介護・生活資源）"
+        assert menu.replace("(&K)", "") == panel == toolbox
     finally:
         QCoreApplication.removeTranslator(translator)
     monkeypatch.setenv("KAIGO_LANG", "en")
@@ -169,3 +173,90 @@ def test_package_zip_installs_into_a_fresh_profile_and_loads(tmp_path, plugin):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert sorted(data["providers"]["kaigo"]["algorithms"]) == _expected_ids()
+
+
+def _shipped_model():
+    from qgis.core import QgsApplication
+
+    model = QgsApplication.processingRegistry().algorithmById("kaigo:analysismodel")
+    assert model is not None
+    return model
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_shipped_model_speaks_one_language(plugin, monkeypatch, lang):
+    """Labels of the model's inputs and steps in the QGIS language only (issue #15 item 5)."""
+    from kaigo_resource_plugin.core.language import is_japanese
+    from kaigo_resource_plugin.provider import KaigoModel
+
+    monkeypatch.setenv("KAIGO_LANG", lang)
+    model = KaigoModel()
+    import kaigo_resource_plugin
+
+    models = os.path.join(os.path.dirname(kaigo_resource_plugin.__file__), "models")
+    assert model.fromFile(os.path.join(models, "kaigo_analysis.model3"))
+    model.localize()
+    labels = [d.description() for d in model.parameterDefinitions()]
+    labels += [model.childAlgorithm(c).description() for c in model.childAlgorithms()]
+    assert labels and all(" / " not in label for label in labels), labels
+    japanese = [
+        label for label in labels if is_japanese(label) or any("\u4e00" <= ch <= "\u9fff" for ch in label)
+    ]
+    assert (len(japanese) == len(labels)) if lang == "ja" else (japanese == []), labels
+    assert "\n" not in model.shortHelpString()
+
+
+def test_shipped_model_boxes_do_not_overlap(plugin):
+    """The Model Designer draws every component at its position with its size: no two may overlap
+    (issue #15 item 10)."""
+    from qgis.PyQt.QtCore import QRectF
+
+    model = _shipped_model()
+    boxes = []
+    for name in model.parameterComponents():
+        boxes.append((f"input {name}", model.parameterComponent(name)))
+    for child_id in model.childAlgorithms():
+        child = model.childAlgorithm(child_id)
+        boxes.append((f"step {child_id}", child))
+        for out_name, out in child.modelOutputs().items():
+            boxes.append((f"output {out_name}", out))
+    rects = []
+    for label, component in boxes:
+        size = component.size()
+        pos = component.position()
+        rects.append(
+            (
+                label,
+                QRectF(pos.x() - size.width() / 2, pos.y() - size.height() / 2, size.width(), size.height()),
+            )
+        )
+    overlapping = [
+        (a, b)
+        for i, (a, ra) in enumerate(rects)
+        for b, rb in rects[i + 1 :]
+        if ra.adjusted(-10, -10, 10, 10).intersects(rb)
+    ]
+    assert len(rects) >= 12
+    assert overlapping == []
+
+
+def test_decimal_parameters_show_the_digits_they_need(plugin):
+    """Issue #15 item 9: the dialogs show 500 (m) and 0.109, not 500.000000."""
+    from qgis.core import QgsApplication, QgsProcessingParameterNumber
+
+    from kaigo_resource_plugin.algorithms.base import decimals_for
+
+    assert (decimals_for(500.0), decimals_for(0.109), decimals_for(0.5), decimals_for(None)) == (0, 3, 1, 0)
+    seen = {}
+    for alg in QgsApplication.processingRegistry().providerById("kaigo").algorithms():
+        for d in alg.parameterDefinitions():
+            if (
+                isinstance(d, QgsProcessingParameterNumber)
+                and d.dataType() == QgsProcessingParameterNumber.Type.Double
+            ):
+                if alg.name() == "analysismodel":
+                    continue
+                seen[(alg.name(), d.name())] = (d.metadata().get("widget_wrapper") or {}).get("decimals")
+    assert seen[("blankareas", "RADIUS")] == 0 and seen[("fullanalysis", "RADIUS")] == 0
+    assert seen[("fullanalysis", "CARE3_SHARE")] == 3
+    assert all(v is not None and v <= 6 for v in seen.values()), seen

@@ -241,7 +241,7 @@ def test_scatter_dots_labels_and_thresholds(slide_munis):
     assert lines == [200, 2000]
     classes = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("class")}
     assert classes["class1"].startswith("中山間地域") and "200人/km²未満" in classes["class1"]
-    assert classes["class2"].startswith("一般都市（中間）")
+    assert classes["class2"].startswith("一般都市\n")  # the cross-tab's name (issue #15 item 7)
     assert classes["class3"].startswith("大都市") and "2000人/km²以上" in classes["class3"]
 
 
@@ -273,9 +273,23 @@ def test_scatter_in_english_and_without_highlight():
     assert charts.scatter_labels(fig) == ["Chizu (50.0%, 50.0 /km²)"]
     assert charts.scatter_counts(fig) == (1, 1)
     assert fig.axes[0].get_xlabel() == "Population density (people/km²)"
-    fig = charts.scatter_figure(munis, (), "ja")
-    assert charts.scatter_counts(fig) == (2, 0)
+    many = [
+        _m(f"31{k:03d}", 10.0 * (k % 10), 1 + k % 3, density=50.0 + k)
+        for k in range(charts.FEW_MUNICIPALITIES + 1)
+    ]
+    fig = charts.scatter_figure(many, (), "ja")
+    assert charts.scatter_counts(fig) == (len(many), 0)
     assert charts.scatter_labels(fig) == []
+
+
+def test_scatter_of_a_few_municipalities_names_every_dot():
+    """One town analysed: its dot is labelled, not a single pale unlabelled dot (issue #15 item 7)."""
+    munis = [_m("27218", 30.7, 3, density=6700.0, name="大東市")]
+    fig = charts.scatter_figure(munis, (), "ja")
+    assert charts.scatter_counts(fig) == (0, 1)
+    assert charts.scatter_labels(fig) == ["大東市（30.7%, 6,700人/km²）"]
+    two = [*munis, _m("27210", 60.0, 3, density=5000.0, name="枚方市")]
+    assert len(charts.scatter_labels(charts.scatter_figure(two, (), "ja"))) == 2
 
 
 def test_crosstab_figure_shows_the_slide_numbers(slide_munis):
@@ -296,7 +310,14 @@ def test_topn_figure_shows_the_tables(slide_munis):
     top = committee.top_n(slide_munis, 10)
     fig = charts.topn_figure(top, 10, "ja")
     t2 = charts.topn_cells(fig, 2)
-    assert t2[0] == ["都道府県名", "市区町村名", "充足率", "全人口", "面積", "人口密度"]
+    assert t2[0] == [
+        "都道府県名",
+        "市区町村名",
+        "充足率",
+        "全人口",
+        "面積（km²）",
+        "人口密度（人/km²）",
+    ]  # units: issue #15
     assert len(t2) == 11
     assert t2[1] == ["大阪府", "泉南郡田尻町", "100.0%", "8,434", "24.0", "351.2"]
     assert t2[10] == ["大分県", "別府市", "93.3%", "115,321", "125.3", "920.1"]

@@ -68,3 +68,36 @@ def test_duplicated_facts_come_from_the_contract():
     assert estat.DEFAULT_CARE3_SHARE is contract.DEFAULT_CARE3_SHARE is rates.DEFAULT_CARE3_SHARE
     assert access.STATUS_BLANK is contract.STATUS_BLANK
     assert estat.read_care3_table is rates.read_care3_table
+
+
+def test_elderly_weight_order():
+    assert contract.elderly_weight_order(False) == ("at_home_75plus", "pop_75plus")
+    assert contract.elderly_weight_order(True) == ("pop_75plus", "at_home_75plus")
+    assert contract.first_present(contract.POPULATION_CANDIDATES, ["JINKO", "KEY_CODE"]) == "JINKO"
+    assert contract.first_present(contract.POPULATION_CANDIDATES, ["JINKO", "pop_total"]) == "pop_total"
+    assert contract.first_present(contract.POPULATION_CANDIDATES, ["KEY_CODE"]) is None
+
+
+def test_municipality_names_from_estat():
+    from kaigo_resource_plugin.core.codes import muni_name_from_estat
+
+    assert muni_name_from_estat("大阪市", "北区") == "大阪市北区"
+    assert muni_name_from_estat("豊能郡", "豊能町") == "豊能町"
+    assert muni_name_from_estat("大東市", None) == "大東市"
+    assert muni_name_from_estat(None, "北区") == "北区"
+    assert muni_name_from_estat(None, None) is None
+
+
+def test_area_table_rolls_wards_up_and_care3_table_falls_back():
+    from kaigo_resource_plugin.core.rates import care3_from_table, municipal_areas_from_table
+
+    table = {"27102": 4.0, "27103": 6.5, "27218": 18.27}
+    assert municipal_areas_from_table(table, ["27100", "27218", "27219"], rollup=True) == {
+        "27100": 10.5,
+        "27218": 18.27,
+        "27219": None,
+    }
+    assert municipal_areas_from_table(table, ["27100"], rollup=False) == {"27100": None}
+    shares, missing = care3_from_table(["27218", "27219", "27219", "27100"], {"27218": 0.12}, 0.109)
+    assert shares.tolist() == [0.12, 0.109, 0.109, 0.109]
+    assert missing == ["27100", "27219"]

@@ -91,3 +91,66 @@ def test_failed_write_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
         write_xlsx(str(path), [("s", ["a"], [[Boom()]])])
     assert list(tmp_path.iterdir()) == []
+
+
+def _styles(path):
+    """Per cell reference the number format code Excel applies (General when none)."""
+    with zipfile.ZipFile(path) as zf:
+        styles = ET.fromstring(zf.read("xl/styles.xml"))
+        sheet = ET.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+    codes = {f.get("numFmtId"): f.get("formatCode") for f in styles.iter(f"{{{NS['m']}}}numFmt")}
+    xfs = list(styles.find("m:cellXfs", NS))
+    out = {}
+    for c in sheet.iter(f"{{{NS['m']}}}c"):
+        xf = xfs[int(c.get("s", "0"))]
+        out[c.get("r")] = codes.get(xf.get("numFmtId"), "General")
+    return out
+
+
+def test_xlsx_number_formats_change_the_display_not_the_value(tmp_path):
+    """Issue #15 item 6: rates one decimal, counts with thousands separators; the cell keeps full precision."""
+    from kaigo_resource_plugin.core.tables import COUNT_FORMAT, RATE_FORMAT
+
+    path = tmp_path / "f.xlsx"
+    write_xlsx(
+        str(path),
+        [("s", ["code", "rate", "people"], [["27218", 30.69231, 14063.544], ["27219", 100.0, 193717]])],
+        formats=[[None, RATE_FORMAT, COUNT_FORMAT]],
+    )
+    styles = _styles(path)
+    assert styles["B2"] == "0.0" and styles["B3"] == "0.0"
+    assert styles["C2"] == "#,##0" and styles["C3"] == "#,##0"
+    assert styles["A2"] == "General" and styles["B1"] == "General"  # text and the header
+    _names, cells = _sheet_cells(path)
+    assert cells["B2"] == 30.69231 and cells["C2"] == 14063.544  # full value in the cell
+
+
+def test_municipality_xlsx_formats_and_readable_area_source(tmp_path):
+    from kaigo_resource_plugin.core.rates import MunicipalityTable, area_source_text, number_format
+
+    assert number_format("rate_pct") == number_format("rate_pct_convenience") == "0.0"
+    assert number_format("at_home_without_access_library") == number_format("pop_75plus") == "#,##0"
+    assert number_format("muni_code") is None and number_format("density_class") is None
+    assert "楕円体" in area_source_text("ellipsoid", "ja")
+    assert area_source_text("ellipsoid", "en").startswith("computed on the ellipsoid")
+    assert "AREA" in area_source_text("field:AREA", "ja")
+    t = MunicipalityTable(
+        fields=[
+            ("muni_code", "string"),
+            ("area_source", "string"),
+            ("rate_pct", "double"),
+            ("pop_75plus", "double"),
+        ],
+        columns={
+            "muni_code": ["27218"],
+            "area_source": ["ellipsoid"],
+            "rate_pct": [30.7],
+            "pop_75plus": [15784],
+        },
+    )
+    path = tmp_path / "m.xlsx"
+    t.write_xlsx(str(path), "ja")
+    _names, cells = _sheet_cells(path)
+    assert cells["B2"] == area_source_text("ellipsoid", "ja")
+    styles = _styles(path)
+    assert styles["C2"] == "0.0" and styles["D2"] == "#,##0"
