@@ -57,7 +57,7 @@ def nearest_columns(source, key_field: str | None, types: list[str]) -> tuple[st
     fields = {t: f for t, f in fields.items() if f in names}
     if not fields:
         raise InputError(
-            ja="RADII には kaigo:blankareas の最寄り距離（nearest_m）が必要ですが、入力レイヤーにありません。"
+            ja="RADII には kaigo:blankareas の最寄り距離（nearest_m）が必要ですが、入力レイヤにありません。"
             "kaigo:blankareas の出力を入力にするか、RADII を空にしてください。",
             en="RADII needs the nearest distance (nearest_m) of kaigo:blankareas, which the input layer lacks. "
             "Use the output of kaigo:blankareas as input, or leave RADII empty.",
