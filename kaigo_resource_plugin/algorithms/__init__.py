@@ -15,6 +15,8 @@ ALGORITHM_MODULES = (
     ("committee_charts", "CommitteeChartsAlgorithm"),
     ("export_map", "ExportMapAlgorithm"),
     ("full_analysis", "FullAnalysisAlgorithm"),
+    ("suggest_sites", "SuggestSitesAlgorithm"),
+    ("resource_impact", "ResourceImpactAlgorithm"),
     ("download_estat", "DownloadEstatAlgorithm"),
     ("download_resources", "DownloadResourcesAlgorithm"),
 )

@@ -33,6 +33,8 @@ GROUP_OF = {
     "sufficiencyrates": "analysis",
     "densityclasses": "analysis",
     "fullanalysis": "analysis",
+    "suggestsites": "analysis",
+    "resourceimpact": "analysis",
     "committeecharts": "outputs",
     "exportmap": "outputs",
 }

@@ -35,7 +35,7 @@ from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
-from . import download_inputs
+from . import decision_steps, download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 from .network_access import (
     full_analysis_network_outputs,
@@ -219,10 +219,14 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 defaultValue=0,
             )
         )
+        for parameter in decision_steps.parameters():  # RADII, N_SITES (SPEC §5)
+            self.addParameter(parameter)
         self.addParameter(full_analysis_network_parameter())  # NETWORK (issue #17): both rates
         self.addParameter(
             QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Output folder"))
         )
+        for output in decision_steps.outputs():
+            self.addOutput(output)
         for key, label in (
             ("CHOME_GPKG", self.tr("Chōme with access (GeoPackage)")),
             ("MUNICIPALITIES_GPKG", self.tr("Municipality table (GeoPackage)")),
@@ -311,6 +315,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     ja="年齢別人口の表（AGES、T001082）がなく、高齢者数のフィールド（ELDERLY_FIELD、例 JINKO）も指定されていません。どちらかを指定してください。",
                     en="There is no age table (AGES, T001082) and no elderly field (ELDERLY_FIELD, e.g. JINKO): give one of them.",
                 )
+        decision = decision_steps.read(self, parameters, context)
         try:
             os.makedirs(folder, exist_ok=True)
             tmp = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
@@ -344,6 +349,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 map_codes=map_codes,
                 language=language,
                 network=network,
+                **decision,
             )
             download_inputs.keep_resources(downloaded, folder)
             return result
@@ -434,6 +440,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                     f"町丁字がポイントのため、面積は e-Stat の {fallback}（m²）の合計を使います。\n"
                     f"The chōme are points: the area is the sum of e-Stat's {fallback} (m²)."
                 )
+        decision_steps.add_radii(rate_params, p, tmp)
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, child_feedback)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
@@ -455,6 +462,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
         self._child("kaigo:committeecharts", chart_params, context, child_feedback)
+
+        decision_steps.suggest(self._child, context, child_feedback, p, chome_path, tmp)
 
         # 5. blank-area maps
         steps.setCurrentStep(4)
@@ -560,6 +569,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         }
         for key, name in network_files.items():
             results[key] = os.path.join(folder, name)
+        results.update(decision_steps.results(folder, p))
         feedback.setProgress(
             100
         )  # steps.setProgress(100) is a no-op when the last child already ended at 100

@@ -58,7 +58,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
-from . import checks
+from . import checks, radii_io
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 from .glue import (
     AREA_UNIT_TO_KM2,
@@ -231,6 +231,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 createByDefault=False,
             )
         )
+        for parameter in radii_io.radii_parameters():  # RADII, OUTPUT_RADII_CHART (SPEC §5)
+            self.addParameter(parameter)
 
     # -- parameters → plain values ------------------------------------------------------------
 
@@ -299,12 +301,27 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             muni_name=rows.mnames,
         )
         table = aggregate_municipalities(chome, area_km2_by_muni, area_source, thresholds, c.types)
+        radius_rates = radii_io.add_radii(
+            self,
+            parameters,
+            context,
+            feedback,
+            source,
+            c.key,
+            chome,
+            table,
+            area_km2_by_muni,
+            area_source,
+            thresholds,
+        )
         feedback.setProgress(95)
         _report(table, c, rows, area_source, rollup, feedback, say)
         check_cancel(feedback)
 
         # -- write (files, then the sink) ----------------------------------------------------
         write_outputs(table, csv_path, xlsx_path, feedback)
+        chart_path = self.parameterAsFileOutput(parameters, radii_io.OUTPUT_RADII_CHART, context)
+        radii_io.write_radii_chart(radius_rates, chart_path, output_language())
         out_fields = sink_fields(table.fields)
         wkb_type = WKB_MULTIPOLYGON if is_polygon else WKB_NO_GEOMETRY
         sink, dest_id = self.parameterAsSink(
@@ -324,6 +341,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             self.OUTPUT: dest_id,
             self.OUTPUT_CSV: csv_path or None,
             self.OUTPUT_XLSX: xlsx_path or None,
+            radii_io.OUTPUT_RADII_CHART: (chart_path or None) if radius_rates else None,
         }
 
     def _choose_fields(self, parameters, context, fields: QgsFields) -> _Fields:

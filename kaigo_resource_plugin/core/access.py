@@ -144,6 +144,29 @@ def _group_starts(sorted_ids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
 
 
+def _within_by_chord(d2: np.ndarray, surely_in2: float, r2: float) -> tuple[np.ndarray, np.ndarray]:
+    """The "within the radius" decision (inclusive) for pairs with squared chords ``d2``, part 1.
+
+    A chord no longer than ``radius − chord_excess(radius)`` is within for sure; one longer than the
+    radius is outside for sure (the chord never exceeds the geodesic). Returns (within for sure, positions
+    of the few in between), which ``_within_by_geodesic`` decides on their Vincenty distance. Used by the
+    counts of ``compute_access`` and by the pairs of ``within_pairs``: both answer alike for every pair.
+    """
+    inside = d2 <= surely_in2
+    return inside, np.flatnonzero(~inside & (d2 <= r2))
+
+
+def _within_by_geodesic(s: np.ndarray, radius: float) -> np.ndarray:
+    """Part 2: the pairs in between are within when their geodesic is (inclusive)."""
+    return s <= radius + INCLUSIVE_EPS_M
+
+
+def _radius_bounds(radius: float) -> tuple[float, float]:
+    """(surely_in², r²) of ``_within_by_chord`` for a radius."""
+    surely_in = max(radius - float(chord_excess(radius)), 0.0)
+    return surely_in * surely_in, (radius + INCLUSIVE_EPS_M) ** 2
+
+
 def _one_type(
     q_xyz: np.ndarray,
     q_lon: np.ndarray,
@@ -164,9 +187,7 @@ def _one_type(
     r_cols = [np.ascontiguousarray(r_xyz[:, k]) for k in range(3)]
     r_lo = [float(c.min()) for c in r_cols]
     r_hi = [float(c.max()) for c in r_cols]
-    r2 = (radius + INCLUSIVE_EPS_M) ** 2
-    surely_in = max(radius - float(chord_excess(radius)), 0.0)
-    surely_in2 = surely_in * surely_in
+    surely_in2, r2 = _radius_bounds(radius)
 
     todo = np.arange(n)
     h = float(radius)
@@ -192,12 +213,11 @@ def _one_type(
             gq = np.flatnonzero(has)  # local indices (in a:b) of queries with candidates
             gs = (np.cumsum(sizes) - sizes)[has]  # where their pairs start
             if first:
-                inside = d2 <= surely_in2
-                amb = np.flatnonzero(~inside & (d2 <= r2))
+                inside, amb = _within_by_chord(d2, surely_in2, r2)
                 if amb.size:
                     qa = todo[a + gq[np.searchsorted(gs, amb, side="right") - 1]]
                     s = geodesic_distance(q_lon[qa], q_lat[qa], r_lon_s[pos[amb]], r_lat_s[pos[amb]])
-                    inside[amb] = s <= radius + INCLUSIVE_EPS_M
+                    inside[amb] = _within_by_geodesic(s, radius)
                 csum = np.r_[0, np.cumsum(inside)]
                 n_within[todo[a + gq]] = csum[gs + sizes[has]] - csum[gs]
             # nearest: the chord minimum of each query, then exact geodesics of the near-ties
@@ -278,6 +298,79 @@ def compute_access(
         sel = r_type == t
         n_within[:, t], nearest[:, t] = _one_type(q_xyz, q_lon, q_lat, r_lon[sel], r_lat[sel], radius, step)
     return AccessResult(n_within=n_within, nearest_m=nearest)
+
+
+def within_pairs(
+    q_lon: np.ndarray,
+    q_lat: np.ndarray,
+    r_lon: np.ndarray,
+    r_lat: np.ndarray,
+    radius: float,
+    progress: Callable[[float], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (query, resource) pair within ``radius`` metres (inclusive, geodesic on GRS80).
+
+    The same grid and the same decision (``_within_by_chord`` / ``_by_geodesic``) as the counts of ``compute_access``: the number of
+    pairs of query ``i`` equals its ``n_within`` there. Returns ``(qi, rj, chord_m)`` (int64, int64,
+    float64), sorted by ``qi``; ``chord_m`` is the straight chord (for choosing the nearest of a few).
+    """
+    if not (radius > 0.0) or not np.isfinite(radius):
+        raise InputError(
+            ja=f"半径 RADIUS は正の数（メートル）にしてください（指定値: {radius}）。",
+            en=f"RADIUS must be a positive number of metres (got {radius}).",
+        )
+    q_lon = np.asarray(q_lon, dtype=np.float64)
+    q_lat = np.asarray(q_lat, dtype=np.float64)
+    r_lon = np.asarray(r_lon, dtype=np.float64)
+    r_lat = np.asarray(r_lat, dtype=np.float64)
+    for name, arr in (("query", q_lon), ("query", q_lat), ("resource", r_lon), ("resource", r_lat)):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} coordinates must be finite")
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    n = q_lon.size
+    if n == 0 or r_lon.size == 0:
+        if progress is not None:
+            progress(1.0)
+        return empty
+    q_xyz = ecef(q_lon, q_lat)
+    r_xyz = ecef(r_lon, r_lat)
+    q_cols = [np.ascontiguousarray(q_xyz[:, k]) for k in range(3)]
+    r_cols = [np.ascontiguousarray(r_xyz[:, k]) for k in range(3)]
+    r_lo = [float(c.min()) for c in r_cols]
+    r_hi = [float(c.max()) for c in r_cols]
+    surely_in2, r2 = _radius_bounds(radius)
+    grid = _Grid(r_cols, r_lo, r_hi, q_cols, float(radius))
+    order = grid.order
+    rx, ry, rz = (c[order] for c in r_cols)
+    r_lon_s, r_lat_s = r_lon[order], r_lat[order]
+    qx, qy, qz = q_cols
+    start, count = grid.neighbours()
+    per_q = count.sum(axis=1)
+    out_q, out_r, out_c = [], [], []
+    for a, b in _chunks(per_q, MAX_PAIRS):
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled()
+        sizes = per_q[a:b]
+        pos = _positions(start[a:b], count[a:b])
+        owner = np.repeat(np.arange(a, b, dtype=np.int64), sizes)
+        d2 = (qx[owner] - rx[pos]) ** 2
+        d2 += (qy[owner] - ry[pos]) ** 2
+        d2 += (qz[owner] - rz[pos]) ** 2
+        within, amb = _within_by_chord(d2, surely_in2, r2)
+        if amb.size:
+            qa = owner[amb]
+            s = geodesic_distance(q_lon[qa], q_lat[qa], r_lon_s[pos[amb]], r_lat_s[pos[amb]])
+            within[amb] = _within_by_geodesic(s, radius)
+        inside = np.flatnonzero(within)
+        out_q.append(owner[inside])
+        out_r.append(order[pos[inside]])
+        out_c.append(np.sqrt(d2[inside]))
+        if progress is not None:
+            progress(b / n)
+    if not out_q:
+        return empty
+    return np.concatenate(out_q), np.concatenate(out_r).astype(np.int64), np.concatenate(out_c)
 
 
 def access_status(has_access: np.ndarray, population: np.ndarray | None) -> np.ndarray:

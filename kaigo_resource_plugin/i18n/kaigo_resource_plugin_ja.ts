@@ -152,6 +152,85 @@
     </message>
 </context>
 <context>
+    <name>DecisionBox</name>
+    <message>
+        <source>Candidate sites</source>
+        <translation>候補地</translation>
+    </message>
+    <message>
+        <source>Choose N and the candidates, then press Suggest sites.</source>
+        <translation>地点数と候補地を選んで「候補地を提案」を押してください。</translation>
+    </message>
+    <message>
+        <source>Empty: the representative points of the blank chōme</source>
+        <translation>空欄: 空白地域の町丁字の代表地点</translation>
+    </message>
+    <message>
+        <source>Failed: {error}</source>
+        <translation>失敗しました: {error}</translation>
+    </message>
+    <message>
+        <source>How many new sites (shops, mobile-sales stops…) to suggest</source>
+        <translation>提案する新しい拠点（店舗、移動販売の停車地など）の数</translation>
+    </message>
+    <message>
+        <source>No candidate reaches any uncovered elderly: no site suggested.</source>
+        <translation>まだカバーされていない高齢者に届く候補地がないため、提案はありません。</translation>
+    </message>
+    <message>
+        <source>Number of sites</source>
+        <translation>地点数</translation>
+    </message>
+    <message>
+        <source>Resource impact</source>
+        <translation>資源ごとの影響</translation>
+    </message>
+    <message>
+        <source>Resource impact (elderly only it reaches)</source>
+        <translation>資源ごとの影響（その資源だけが届く高齢者）</translation>
+    </message>
+    <message>
+        <source>Resource impact: the largest weight only one resource reaches is {top:,.0f}.</source>
+        <translation>資源ごとの影響: 1 つの資源だけが届く高齢者の最大は {top:,.0f} 人です。</translation>
+    </message>
+    <message>
+        <source>Run the analysis first.</source>
+        <translation>先に分析を実行してください。</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>実行中…</translation>
+    </message>
+    <message>
+        <source>Size of each resource = at-home elderly that only it reaches</source>
+        <translation>記号の大きさ = その資源だけが届く在宅高齢者の数</translation>
+    </message>
+    <message>
+        <source>Suggest sites</source>
+        <translation>候補地を提案</translation>
+    </message>
+    <message>
+        <source>Suggest sites (候補地の提案)</source>
+        <translation>候補地の提案</translation>
+    </message>
+    <message>
+        <source>Suggested sites</source>
+        <translation>提案地点</translation>
+    </message>
+    <message>
+        <source>The result could not be opened.</source>
+        <translation>結果を開けませんでした。</translation>
+    </message>
+    <message>
+        <source>There is no resource layer in the last run.</source>
+        <translation>直前の実行に資源レイヤがありません。</translation>
+    </message>
+    <message>
+        <source>{n} sites: rate {before:.1f} % → {after:.1f} % (+{gain:.1f} points)</source>
+        <translation>{n} 地点: 充足率 {before:.1f}% → {after:.1f}%（+{gain:.1f} ポイント）</translation>
+    </message>
+</context>
+<context>
     <name>DensityClassesAlgorithm</name>
     <message>
         <source>Area field (default: area of the polygons on the ellipsoid)</source>
@@ -657,6 +736,45 @@
     <message>
         <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
         <translation>e-Stat の X_CODE/Y_CODE（ない場合はポリゴン内の点）</translation>
+    </message>
+</context>
+<context>
+    <name>KaigoDecision</name>
+    <message>
+        <source>Chart of the rate against the radius (PNG; SVG and PDF beside it)</source>
+        <translation>半径と充足率のグラフ（PNG。同じ場所に SVG と PDF も）</translation>
+    </message>
+    <message>
+        <source>Chōme layer with a weight (from kaigo:importestat or kaigo:blankareas)</source>
+        <translation>重み（高齢者数など）のある町丁字レイヤ（kaigo:importestat または kaigo:blankareas の出力）</translation>
+    </message>
+    <message>
+        <source>Existing resources (one or more layers)</source>
+        <translation>既存の地域資源（1 つ以上のレイヤ）</translation>
+    </message>
+    <message>
+        <source>Radius (metres, on the ellipsoid)</source>
+        <translation>半径（メートル、楕円体上）</translation>
+    </message>
+    <message>
+        <source>Rates at other radii too (metres, comma-separated, e.g. 300,500,800,1000)</source>
+        <translation>ほかの半径での充足率も求める（メートル、カンマ区切り。例: 300,500,800,1000）</translation>
+    </message>
+    <message>
+        <source>Rates before and after the suggested sites (CSV)</source>
+        <translation>提案地点の前後の充足率（CSV）</translation>
+    </message>
+    <message>
+        <source>Suggest this many new sites (kaigo:suggestsites; empty: none)</source>
+        <translation>新たな拠点をこの数だけ提案する（kaigo:suggestsites。空欄: 提案しない）</translation>
+    </message>
+    <message>
+        <source>Suggested sites (GeoPackage)</source>
+        <translation>提案地点（GeoPackage）</translation>
+    </message>
+    <message>
+        <source>Weight field (default: at_home_75plus, else pop_75plus, else JINKO)</source>
+        <translation>重みの項目（既定: at_home_75plus、なければ pop_75plus、なければ JINKO）</translation>
     </message>
 </context>
 <context>
@@ -1226,6 +1344,29 @@
     </message>
 </context>
 <context>
+    <name>ResourceImpactAlgorithm</name>
+    <message>
+        <source>Rates per municipality before and after the closures</source>
+        <translation>閉鎖前後の市区町村別充足率</translation>
+    </message>
+    <message>
+        <source>Resource impact (what each resource covers alone; closures)</source>
+        <translation>資源ごとの影響（その資源だけが覆う高齢者・閉鎖の影響）</translation>
+    </message>
+    <message>
+        <source>Resources that close: an expression on the resource layers (e.g. "name" = 'A')</source>
+        <translation>閉鎖する資源: 資源レイヤに対する式（例: "name" = 'A'）</translation>
+    </message>
+    <message>
+        <source>Resources with their coverage</source>
+        <translation>資源ごとのカバー状況</translation>
+    </message>
+    <message>
+        <source>The selected resources close</source>
+        <translation>選択中の資源が閉鎖する</translation>
+    </message>
+</context>
+<context>
     <name>SufficiencyRatesAlgorithm</name>
     <message>
         <source>Area field per chōme (default: area on the ellipsoid)</source>
@@ -1298,6 +1439,37 @@
     <message>
         <source>Unit of the area field</source>
         <translation>面積フィールドの単位</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestSitesAlgorithm</name>
+    <message>
+        <source>Candidate sites (points; default: the representative points of the blank chōme)</source>
+        <translation>候補地（点。既定: 空白地域の町丁字の代表地点）</translation>
+    </message>
+    <message>
+        <source>Chōme with the rank of the site that covers them</source>
+        <translation>町丁字（カバーする提案地点の順位つき）</translation>
+    </message>
+    <message>
+        <source>N sites in each municipality (instead of N in all)</source>
+        <translation>市区町村ごとに N 地点（全体で N 地点ではなく）</translation>
+    </message>
+    <message>
+        <source>Number of sites to suggest</source>
+        <translation>提案する地点の数</translation>
+    </message>
+    <message>
+        <source>Stop when the rate reaches (%, optional)</source>
+        <translation>充足率がこの値（%）に達したら止める（任意）</translation>
+    </message>
+    <message>
+        <source>Suggest sites (maximal covering, greedy)</source>
+        <translation>候補地の提案（最大被覆、貪欲法）</translation>
+    </message>
+    <message>
+        <source>Suggested sites</source>
+        <translation>提案地点</translation>
     </message>
 </context>
 </TS>

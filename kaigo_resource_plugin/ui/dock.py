@@ -71,6 +71,7 @@ from ..core.language import resource_type_label
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
+from .decision_panel import DecisionBox
 from .download import DownloadRow
 from .fields import (
     POINT_CENTROID,
@@ -480,6 +481,9 @@ class KaigoDock(QgsDockWidget):
         exports.addWidget(self.export_map_button)
         layout.addLayout(exports)
 
+        self.decision_box = DecisionBox(self)  # 候補地の提案 / resource impact (ui/decision_panel.py)
+        layout.addWidget(self.decision_box)
+
         restyle_box = QgsCollapsibleGroupBox(self.tr("Existing result"))
         restyle = QHBoxLayout(restyle_box)
         self.restyle_combo = QgsMapLayerComboBox()
@@ -630,6 +634,7 @@ class KaigoDock(QgsDockWidget):
         self._fit_table_height()
         self.chart_label.set_image(None, self.tr("The scatter chart appears here after a run."))
         self.summary_label.setText(self.tr("Run the analysis to see the municipalities here."))
+        self.decision_box.refresh()
 
     def _chome_activated(self, *_args) -> None:
         self._chome_user_set = True  # the user's choice is kept when layers come and go
@@ -1121,6 +1126,7 @@ class KaigoDock(QgsDockWidget):
             "rollup": settings["rollup"],
         }
         self.restyle_combo.setLayer(chome)
+        self.decision_box.refresh()
 
         self._load_table(muni)
         self._zoom_to(chome.extent(), chome.crs())
@@ -1399,6 +1405,7 @@ class KaigoDock(QgsDockWidget):
     def shutdown(self) -> None:
         if self.chain is not None:
             self.chain.cancel()
+        self.decision_box.shutdown()
         for signal, slot in (
             (self.project.layersAdded, self._layers_changed),
             (self.project.layersRemoved, self._layers_changed),

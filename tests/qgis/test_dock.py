@@ -626,3 +626,36 @@ def test_municipality_filter_gives_the_figures_of_that_municipality_alone(
     dock.muni_edit.setText("99999")
     dock.run()
     assert not dock.is_running() and "99999" in dock.last_message()
+
+
+def test_decision_step_suggests_sites_and_resource_impact(dock, layers):
+    """「候補地の提案」 after a run: a styled layer of sites, the rate before → after; resource impact sized."""
+    box = dock.decision_box
+    assert not box.suggest_button.isEnabled()  # nothing to decide on before a run
+    run_and_wait(dock)
+    assert box.suggest_button.isEnabled()
+    box.n_spin.setValue(3)
+    box.suggest()
+    wait_until(lambda: not box.is_running())
+    sites = box.sites_layer
+    assert sites is not None and sites.featureCount() == 3
+    assert sites.customProperty("kaigo/role") == "sites" and sites.labelsEnabled()
+    assert sites.id() in QgsProject.instance().mapLayers()
+    before, after = _rates(box)
+    assert f"{before:.1f}" in box.result_label.text() and f"{after:.1f}" in box.result_label.text()
+    muni = dock.result["muni"]
+    rate = next(iter(muni.getFeatures()))["rate_pct"]
+    assert before == pytest.approx(rate, abs=0.05)
+    assert after > before
+    box.impact()
+    wait_until(lambda: not box.is_running())
+    impact = box.impact_layer
+    assert impact is not None and impact.featureCount() > 0
+    prop = impact.renderer().symbol().symbolLayer(0).dataDefinedProperties()
+    assert any("elderly_only_here" in prop.property(k).expressionString() for k in prop.propertyKeys())
+
+
+def _rates(box):
+    from kaigo_resource_plugin.ui.decision_panel import rates_of_sites
+
+    return rates_of_sites(box.sites_layer)

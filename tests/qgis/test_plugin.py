@@ -35,7 +35,9 @@ EXPECTED_IDS = [
     "kaigo:importestat",
     "kaigo:networkaccess",
     "kaigo:representativepoints",
+    "kaigo:resourceimpact",
     "kaigo:sufficiencyrates",
+    "kaigo:suggestsites",
 ]
 
 
