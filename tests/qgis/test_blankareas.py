@@ -65,7 +65,7 @@ def daito(shared_data):
 
 @pytest.fixture(scope="module")
 def convenience(shared_data):
-    return shared_data / "osm-japan-2014" / "convenience.geojson"
+    return shared_data / "osm-2014-osaka-tottori" / "convenience.geojson"
 
 
 def test_daito_with_osm_convenience_stores(run_alg, daito, convenience, tmp_path):
@@ -222,7 +222,7 @@ def test_multipart_chome_are_one(run_alg, shared_data, tmp_path):
         ALG,
         {
             "INPUT": str(shared_data / "tottori-2015" / "31-tottori-all.shp"),
-            "RESOURCES": [str(shared_data / "osm-japan-2014" / "convenience.geojson")],
+            "RESOURCES": [str(shared_data / "osm-2014-osaka-tottori" / "convenience.geojson")],
             "OUTPUT": str(out),
         },
     )
