@@ -14,6 +14,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from .compat import ANCHOR_BOTTOM
+
 PIN_SVG = os.path.join(os.path.dirname(__file__), "icons", "pin.svg")
 
 STATUS_COLORS = {"blank": "#e31a1c", "covered": "#1f78b4", "no_population": "#bdbdbd"}
@@ -83,14 +85,7 @@ def pin_symbol(size_mm: float = 4.0):
     pin = QgsSvgMarkerSymbolLayer(PIN_SVG, size_mm)
     pin.setFillColor(QColor("#1d4ed8"))
 
-    try:
-        from qgis.core import Qgis
-
-        pin.setVerticalAnchorPoint(Qgis.VerticalAnchorPoint.Bottom)
-    except AttributeError:  # QGIS < 3.40
-        from qgis.core import QgsMarkerSymbolLayer
-
-        pin.setVerticalAnchorPoint(QgsMarkerSymbolLayer.Bottom)
+    pin.setVerticalAnchorPoint(ANCHOR_BOTTOM)
     symbol.changeSymbolLayer(0, pin)
     return symbol
 
