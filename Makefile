@@ -1,6 +1,7 @@
 # kaigo_resource_plugin — the targets a user or a newcomer expects.
 #   make demo   installs what is missing, runs the analysis on the bundled sample data -> demo-output/
 #   make test   the whole test suite, headless
+#   make test-matrix  the whole suite on QGIS 3.22, 3.40 and 3.44 (debootstrap chroots, cached in /var/cache/kaigo-matrix)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PLUGIN := kaigo_resource_plugin
 export QT_QPA_PLATFORM ?= offscreen
 export VENV
 
-.PHONY: setup demo test test-unit test-qgis lint format bench package transcompile clean
+.PHONY: setup demo test test-matrix test-unit test-qgis lint format bench package transcompile clean
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +23,9 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q tests
+
+test-matrix:
+	bash scripts/matrix.sh
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
