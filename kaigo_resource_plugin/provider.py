@@ -64,6 +64,19 @@ class KaigoModel(QgsProcessingModelAlgorithm):
     def groupId(self):  # noqa: N802
         return "models"
 
+    def shortHelpString(self):  # noqa: N802
+        """The model's description in the QGIS language, on one line (the dialog makes a paragraph of
+        every line): the .model3 keeps an English and a Japanese paragraph, one per line."""
+        from .core.helptext import flow, is_wide
+        from .i18n_loader import output_language
+
+        text = str(self.helpContent().get("ALG_DESC") or "")
+        parts = [p for p in text.split("\n") if p.strip()]
+        japanese = [p for p in parts if any(is_wide(c) and not c.isspace() for c in p[:40])]
+        english = [p for p in parts if p not in japanese]
+        chosen = (japanese if output_language() == "ja" else english) or parts
+        return flow("\n".join(f"<p>{p}</p>" for p in chosen))
+
     def createInstance(self):  # noqa: N802
         clone = KaigoModel()
         clone.loadVariant(self.toVariant())

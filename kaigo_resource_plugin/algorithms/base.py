@@ -34,14 +34,17 @@ GROUP_OF = {
 
 
 def help_text(name: str, lang: str | None = None) -> str:
-    """Help of algorithm ``name`` in the QGIS language (Japanese or English), from help/."""
+    """Help of algorithm ``name`` in the QGIS language (Japanese or English), from help/, on one line:
+    the Processing dialog makes a paragraph of every line (core.helptext.flow)."""
+    from ..core.helptext import flow
+
     lang = lang or qgis_locale()
     order = ["ja", "en"] if lang == "ja" else ["en", "ja"]
     for code in order:
         path = os.path.join(HELP_DIR, f"{name}_{code}.html")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as fh:
-                return fh.read()
+                return flow(fh.read())
     return ""
 
 

@@ -533,6 +533,10 @@
         <translation>年齢別人口の表（T001082、任意）</translation>
     </message>
     <message>
+        <source>Age table chosen: the chōme are joined to it first and the weight is the at-home 75+ population (at_home_75plus).</source>
+        <translation>年齢別人口の表を選択済み: 町丁字をまずこの表と結合し、在宅75歳以上人口（at_home_75plus）を重みとして使います。</translation>
+    </message>
+    <message>
         <source>Analysis</source>
         <translation>分析</translation>
     </message>
@@ -641,8 +645,8 @@
         <translation>資源レイヤごとに異なる種別名を付けてください。</translation>
     </message>
     <message>
-        <source>JINKO (total population) is the weight: import the census ages (T001082) with “Import e-Stat” to use the 75+ population.</source>
-        <translation>JINKO（総人口）を重みとして使います。75歳以上人口を使うには「e-Stat 取り込み」で年齢別人口（T001082）を結合してください。</translation>
+        <source>JINKO (total population) is the weight: choose the e-Stat age table (T001082) below to weight by the at-home 75+ population.</source>
+        <translation>JINKO（総人口）を重みとして使います。在宅75歳以上人口で重み付けするには、下の「年齢別人口の表（T001082、任意）」で e-Stat の表を選んでください。</translation>
     </message>
     <message>
         <source>Kaigo resources</source>
@@ -863,6 +867,10 @@
     <message>
         <source>Weight of each chōme: 75+ population (or at-home 75+)</source>
         <translation>町丁字ごとの重み：75歳以上人口（または在宅の75歳以上人口）</translation>
+    </message>
+    <message>
+        <source>at_home_75plus (at-home 75+, from the age table)</source>
+        <translation>at_home_75plus（在宅75歳以上、年齢別人口の表から）</translation>
     </message>
     <message>
         <source>e-Stat T001082 table (*.csv *.CSV)</source>

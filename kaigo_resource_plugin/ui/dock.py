@@ -130,6 +130,51 @@ def _field_names(layer) -> list[str]:
     return [f.name() for f in layer.fields()] if layer is not None else []
 
 
+def _is_alive(widget) -> bool:
+    """False once Qt has deleted the C++ side (an AlgorithmDialog deletes itself when closed)."""
+    try:
+        from qgis.PyQt import sip
+    except ImportError:  # pragma: no cover - very old PyQt
+        import sip  # type: ignore[no-redef]
+    try:
+        return widget is not None and not sip.isdeleted(widget)
+    except TypeError:
+        return False
+
+
+def _close_if_alive(widget) -> None:
+    if not _is_alive(widget):
+        return
+    try:
+        widget.close()
+    except RuntimeError:  # deleted between the check and the call
+        pass
+
+
+PANEL_WIDTH = 440  # the width the panel opens with: every field readable, no horizontal scrolling
+
+
+class FittingScrollArea(QScrollArea):
+    """Scrolls vertically only; asks for the width its page needs (QScrollArea alone asks for ~300 px)."""
+
+    def sizeHint(self):  # noqa: N802
+        hint = super().sizeHint()
+        page = self.widget()
+        if page is not None:
+            width = (
+                max(PANEL_WIDTH, page.minimumSizeHint().width()) + self.verticalScrollBar().sizeHint().width()
+            )
+            hint.setWidth(width)
+        return hint
+
+    def minimumSizeHint(self):  # noqa: N802
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        if page is not None:
+            hint.setWidth(page.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width())
+        return hint
+
+
 class ImageLabel(QLabel):
     """Shows a pixmap scaled to the label's width, keeping its aspect ratio."""
 
@@ -235,6 +280,7 @@ class KaigoDock(QgsDockWidget):
         page = QWidget()
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
         self.chome_combo = QgsMapLayerComboBox()
         self.chome_combo.setFilters(_layer_filter("PolygonLayer", "PointLayer", "NoGeometry"))
@@ -293,7 +339,16 @@ class KaigoDock(QgsDockWidget):
         self.elderly_combo = QgsFieldComboBox()
         self.elderly_combo.setFilters(_numeric_fields())
         self.elderly_combo.setToolTip(self.tr("Weight of each chōme: 75+ population (or at-home 75+)"))
-        form.addRow(self.tr("Elderly field"), self.elderly_combo)
+        # with an age table the weight is the at-home 75+ of the join, not a field of the layer
+        self.elderly_from_ages = QLabel(self.tr("at_home_75plus (at-home 75+, from the age table)"))
+        self.elderly_from_ages.setWordWrap(True)
+        self.elderly_from_ages.setVisible(False)
+        elderly_box = QWidget()
+        elderly_row = QHBoxLayout(elderly_box)
+        elderly_row.setContentsMargins(0, 0, 0, 0)
+        elderly_row.addWidget(self.elderly_combo, 1)
+        elderly_row.addWidget(self.elderly_from_ages, 1)
+        form.addRow(self.tr("Elderly field"), elderly_box)
 
         self.ages_widget = QgsFileWidget()
         self.ages_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
@@ -304,12 +359,14 @@ class KaigoDock(QgsDockWidget):
                 "(kaigo:importestat) and the weight is the at-home 75+ population, as in the METI method."
             )
         )
+        self.ages_widget.fileChanged.connect(self._ages_changed)
         form.addRow(self.tr("Age table (T001082, optional)"), self.ages_widget)
 
         advanced = QgsCollapsibleGroupBox(self.tr("Advanced settings"))
         advanced.setCollapsed(True)
         adv = QFormLayout(advanced)
         adv.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        adv.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.key_combo = QgsFieldComboBox()
         adv.addRow(self.tr("Key field"), self.key_combo)
         self.population_combo = QgsFieldComboBox()
@@ -420,9 +477,13 @@ class KaigoDock(QgsDockWidget):
 
     @staticmethod
     def _scroll(page: QWidget) -> QScrollArea:
-        area = QScrollArea()
+        for combo in page.findChildren(QComboBox):  # long layer names must not widen the panel
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+        area = FittingScrollArea()
         area.setWidgetResizable(True)
         area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setWidget(page)
         return area
 
@@ -496,6 +557,16 @@ class KaigoDock(QgsDockWidget):
         self._refresh_resources()
         self._update_detection()
 
+    def _ages_changed(self, *_args) -> None:
+        with_ages = bool(self.ages_path())
+        self.elderly_combo.setVisible(not with_ages)
+        self.elderly_from_ages.setVisible(with_ages)
+        self._update_detection()
+
+    def elderly_weight(self) -> str:
+        """The field the run weights by: at_home_75plus of the join with an age table, else the chosen one."""
+        return "at_home_75plus" if self.ages_path() else self.elderly_combo.currentField()
+
     def _area_field_changed(self, name: str) -> None:
         self.area_unit_combo.setEnabled(bool(name))
         if name.upper() == "AREA":  # e-Stat boundaries give AREA in m²
@@ -518,13 +589,20 @@ class KaigoDock(QgsDockWidget):
             lines.append(self.tr("e-Stat fields detected: {fields}").format(fields=", ".join(found.found)))
         if found.key is None:
             lines.append(self.tr("No KEY_CODE field: choose the key field under Advanced settings."))
-        if found.elderly is None:
+        if found.elderly is None and not self.ages_path():
             lines.append(self.tr("No elderly field found: choose one (75+ population)."))
-        elif found.elderly.upper() == "JINKO":
+        if self.ages_path():
             lines.append(
                 self.tr(
-                    "JINKO (total population) is the weight: import the census ages (T001082) with "
-                    "“Import e-Stat” to use the 75+ population."
+                    "Age table chosen: the chōme are joined to it first and the weight is the at-home "
+                    "75+ population (at_home_75plus)."
+                )
+            )
+        elif found.elderly is not None and found.elderly.upper() == "JINKO":
+            lines.append(
+                self.tr(
+                    "JINKO (total population) is the weight: choose the e-Stat age table (T001082) "
+                    "below to weight by the at-home 75+ population."
                 )
             )
         if found.has_hcode:
@@ -1194,7 +1272,7 @@ class KaigoDock(QgsDockWidget):
         if dialog is None:
             self.show_message(self._missing_text(alg_id), Qgis.MessageLevel.Critical)
             return None
-        self._dialogs = [d for d in self._dialogs if d.isVisible()] + [dialog]
+        self._dialogs = [d for d in self._dialogs if _is_alive(d) and d.isVisible()] + [dialog]
         dialog.show()
         return dialog
 
@@ -1212,9 +1290,9 @@ class KaigoDock(QgsDockWidget):
                 signal.disconnect(slot)
             except (TypeError, RuntimeError):
                 pass
-        for dialog in self._dialogs:
-            dialog.close()
-        self._dialogs = []
+        dialogs, self._dialogs = self._dialogs, []
+        for dialog in dialogs:
+            _close_if_alive(dialog)
 
 
 def install_dock(iface):
@@ -1239,11 +1317,13 @@ def install_dock(iface):
 def remove_dock(iface, dock, action) -> None:
     """Undo install_dock: cancel a running analysis, remove the panel, the toolbar icon and the menu entry."""
     if dock is not None:
-        dock.shutdown()
-        if hasattr(iface, "removeDockWidget"):
-            iface.removeDockWidget(dock)
-        dock.hide()
-        dock.deleteLater()
+        try:
+            dock.shutdown()
+        finally:  # whatever happened, the panel leaves the screen
+            if hasattr(iface, "removeDockWidget"):
+                iface.removeDockWidget(dock)
+            dock.hide()
+            dock.deleteLater()
     if action is not None:
         iface.removeToolBarIcon(action)
         if hasattr(iface, "removePluginMenu"):  # the pytest-qgis stub has no removePluginMenu

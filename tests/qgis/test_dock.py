@@ -433,3 +433,77 @@ def test_table_sorts_numbers_with_empty_rates_last(qgis_app):
     dens = model.columns().index("density")
     model.sort(dens, Qt.SortOrder.DescendingOrder)
     assert model.data(model.index(0, dens)) == "13,675"
+
+
+# -- unload after the export dialogs (issue #15, item 1) ------------------------------------------------
+def test_unload_and_reload_after_export_dialogs_were_closed(plugin, qgis_iface, layers, monkeypatch):
+    """The export buttons open Processing dialogs that Qt deletes when they close: unloading the plugin
+    afterwards (QGIS updating it, or quitting) must not touch the deleted dialogs, and the panel must go."""
+    from qgis.gui import QgsBrowserGuiModel
+
+    import kaigo_resource_plugin
+
+    if not hasattr(qgis_iface, "browserModel"):  # the Processing dialog asks the desktop for it
+        browser = QgsBrowserGuiModel()
+        monkeypatch.setattr(qgis_iface, "browserModel", lambda: browser, raising=False)
+    from kaigo_resource_plugin.ui.dock import KaigoDock
+
+    for _cycle in range(2):  # install → run → export → close → unload, twice (reinstall)
+        instance = kaigo_resource_plugin.classFactory(qgis_iface)
+        instance.initGui()
+        dock = instance.dock
+        assert isinstance(dock, KaigoDock)
+        dock.set_chome_layer(layers[0])
+        dock.set_resource_layers([layers[1]])
+        run_and_wait(dock)
+        assert dock.result.get("muni") is not None, dock.last_message()
+        dialogs = [
+            dock._open_algorithm("kaigo:committeecharts", dock.charts_parameters()),
+            dock._open_algorithm("kaigo:exportmap", dock.map_parameters()),
+        ]
+        assert all(d is not None for d in dialogs)
+        for dialog in dialogs:  # the user closes them; Qt deletes the C++ objects
+            dialog.close()
+            dialog.deleteLater()
+        QgsApplication.sendPostedEvents(None, 0)
+        QgsApplication.processEvents()
+        instance.unload()  # raised RuntimeError: wrapped C/C++ object of type AlgorithmDialog has been deleted
+        assert instance.dock is None
+        assert not dock.isVisible()
+        QgsApplication.sendPostedEvents(None, 0)
+    # the provider of the session fixture is still the one registered
+    assert QgsApplication.processingRegistry().providerById("kaigo") is not None
+
+
+# -- what the panel says and how wide it opens (issue #15, items 3 and 4) -------------------------------
+def test_age_table_changes_the_weight_text_and_the_elderly_box(dock, layers, sample_data):
+    dock.set_chome_layer(layers[0])
+    text = dock.detect_label.text()
+    assert "JINKO" in text and "Import e-Stat" not in text and "e-Stat 取り込み" not in text
+    assert dock.elderly_weight() == "JINKO"
+    dock.ages_widget.setFilePath(str(sample_data / "osaka-2020-ages" / "tblT001082C27.csv"))
+    text = dock.detect_label.text()
+    assert "at_home_75plus" in text
+    assert "is the weight" not in text.split("at_home_75plus")[0]  # no longer claims JINKO is the weight
+    assert "JINKO (total population)" not in text
+    assert dock.elderly_weight() == "at_home_75plus"
+    assert dock.elderly_combo.isHidden() and not dock.elderly_from_ages.isHidden()
+    dock.ages_widget.setFilePath("")
+    assert not dock.elderly_combo.isHidden() and dock.elderly_weight() == "JINKO"
+
+
+def test_panel_opens_wide_enough_without_horizontal_scrolling(dock, layers):
+    dock.set_chome_layer(layers[0])
+    hint = dock.sizeHint().width()
+    assert hint >= 420  # QScrollArea alone asks for about 300 px
+    dock.resize(hint, 900)
+    dock.show()
+    QgsApplication.processEvents()
+    for index in range(dock.tabs.count()):
+        dock.tabs.setCurrentIndex(index)
+        QgsApplication.processEvents()
+        area = dock.tabs.widget(index)
+        assert not area.horizontalScrollBar().isVisible()
+        # every field fits in the width the panel opens with
+        assert area.widget().minimumSizeHint().width() <= area.viewport().width(), index
+    dock.hide()

@@ -58,6 +58,8 @@ def test_algorithm_ids_are_ascii_lower_case_and_instances_are_fresh(plugin):
         clone = alg.createInstance()
         assert type(clone) is type(alg) and clone is not alg
         assert alg.shortHelpString().strip(), alg.id()
+        # the dialog makes one paragraph of every line of shortHelpString(): none inside a paragraph
+        assert "\n" not in alg.shortHelpString(), alg.id()
         if isinstance(alg, QgsProcessingModelAlgorithm):
             continue  # a model's destinations are named "child:output" by QGIS itself
         for p in alg.parameterDefinitions():
