@@ -33,7 +33,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   $SYS_PY -m venv --system-site-packages "$VENV"
 fi
 stamp="$VENV/.kaigo-tools"
-want="pytest>=7,<9 pytest-qgis>=2,<3 hypothesis>=6,<7 ruff==0.8.4 mypy==1.13.0"
+want="pytest>=7,<9 pytest-qgis>=2,<3 hypothesis>=6,<7 networkx>=3,<4 ruff==0.8.4 mypy==1.13.0"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # Only pure-Python tools: numpy, shapely, matplotlib and GDAL stay the system's (see README).
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check $want

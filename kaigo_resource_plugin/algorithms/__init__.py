@@ -9,6 +9,7 @@ ALGORITHM_MODULES = (
     ("import_estat", "ImportEstatAlgorithm"),
     ("representative_points", "RepresentativePointsAlgorithm"),
     ("blank_areas", "BlankAreasAlgorithm"),
+    ("network_access", "NetworkAccessAlgorithm"),
     ("sufficiency_rates", "SufficiencyRatesAlgorithm"),
     ("density_classes", "DensityClassesAlgorithm"),
     ("committee_charts", "CommitteeChartsAlgorithm"),

@@ -25,6 +25,7 @@ GROUP_OF = {
     "importestat": "preparation",
     "representativepoints": "preparation",
     "blankareas": "analysis",
+    "networkaccess": "analysis",
     "sufficiencyrates": "analysis",
     "densityclasses": "analysis",
     "fullanalysis": "analysis",

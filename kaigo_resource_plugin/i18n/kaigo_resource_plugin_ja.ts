@@ -955,6 +955,65 @@
     </message>
 </context>
 <context>
+    <name>NetworkAccessAlgorithm</name>
+    <message>
+        <source>Category field of the resource layers (splits them into types)</source>
+        <translation>資源レイヤの種別フィールド（値ごとに別の種類として扱う）</translation>
+    </message>
+    <message>
+        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
+        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE のある表）</translation>
+    </message>
+    <message>
+        <source>Cost factor field of the network (multiplies the length; optional)</source>
+        <translation>道路網のコスト係数フィールド（長さに掛ける係数、任意）</translation>
+    </message>
+    <message>
+        <source>Largest distance from a point to the network (metres; farther = off the network)</source>
+        <translation>地点から道路網までの最大距離（m、これより遠い地点は道路網の外）</translation>
+    </message>
+    <message>
+        <source>Network access</source>
+        <translation>道路網距離による到達判定</translation>
+    </message>
+    <message>
+        <source>Network access (walking distance on the road network)</source>
+        <translation>道路網距離による到達判定（道路に沿った徒歩距離）</translation>
+    </message>
+    <message>
+        <source>Population field (default pop_total, else JINKO)</source>
+        <translation>人口フィールド（既定は pop_total、なければ JINKO）</translation>
+    </message>
+    <message>
+        <source>Radius (metres along the network)</source>
+        <translation>半径（道路に沿った距離、m）</translation>
+    </message>
+    <message>
+        <source>Resource layers (one resource type per layer)</source>
+        <translation>資源レイヤ（レイヤごとに 1 種類）</translation>
+    </message>
+    <message>
+        <source>Road network (line layer, e.g. OpenStreetMap highway=*)</source>
+        <translation>道路網（線レイヤ、例: OpenStreetMap の highway=*）</translation>
+    </message>
+    <message>
+        <source>Straight line vs network, per municipality</source>
+        <translation>直線距離と道路網距離の比較（市区町村別）</translation>
+    </message>
+    <message>
+        <source>Type names for the field suffixes (comma-separated, optional)</source>
+        <translation>フィールド名の接尾辞にする種類名（カンマ区切り、任意）</translation>
+    </message>
+    <message>
+        <source>Walking speed (metres per minute, e.g. 80; optional: adds minutes)</source>
+        <translation>歩行速度（分速 m、例: 80。指定すると所要分数を追加）</translation>
+    </message>
+    <message>
+        <source>Weight of the rates (default at_home_75plus, else pop_75plus, else the population)</source>
+        <translation>充足率の重み（既定は at_home_75plus、なければ pop_75plus、なければ人口）</translation>
+    </message>
+</context>
+<context>
     <name>RepresentativePointsAlgorithm</name>
     <message>
         <source>Centroid</source>

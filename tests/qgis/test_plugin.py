@@ -31,6 +31,7 @@ EXPECTED_IDS = [
     "kaigo:exportmap",
     "kaigo:fullanalysis",
     "kaigo:importestat",
+    "kaigo:networkaccess",
     "kaigo:representativepoints",
     "kaigo:sufficiencyrates",
 ]
