@@ -135,7 +135,7 @@ def _is_alive(widget) -> bool:
     try:
         from qgis.PyQt import sip
     except ImportError:  # pragma: no cover - very old PyQt
-        import sip  # type: ignore[no-redef]
+        import sip
     try:
         return widget is not None and not sip.isdeleted(widget)
     except TypeError:
