@@ -251,28 +251,43 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
 
 
 def threshold_parameters() -> list:
-    """THRESHOLD_LOW / THRESHOLD_HIGH (people/km²) of the density classes, the same in every algorithm."""
+    """One parameter per boundary between density classes (THRESHOLD_LOW / THRESHOLD_HIGH for the METI
+    classes), people/km², the same in every algorithm: built from core.classes.DENSITY_CLASSES."""
     from qgis.core import QgsProcessingParameterNumber
 
-    from ..core.classes import DEFAULT_THRESHOLDS
+    from ..core.classes import DENSITY_CLASSES
 
     tr = QCoreApplication.translate
     return [
         QgsProcessingParameterNumber(
-            "THRESHOLD_LOW",
-            tr("KaigoAlgorithm", "Density threshold 中山間地域 / 一般都市 (people/km²)"),
+            upper.parameter,
+            tr("KaigoAlgorithm", "Density threshold {below} / {above} (people/km²)").format(
+                below=lower.short_ja, above=upper.short_ja
+            ),
             QgsProcessingParameterNumber.Type.Double,
-            DEFAULT_THRESHOLDS[0],
+            upper.lower,
             minValue=0.0,
-        ),
-        QgsProcessingParameterNumber(
-            "THRESHOLD_HIGH",
-            tr("KaigoAlgorithm", "Density threshold 一般都市 / 大都市 (people/km²)"),
-            QgsProcessingParameterNumber.Type.Double,
-            DEFAULT_THRESHOLDS[1],
-            minValue=0.0,
-        ),
+        )
+        for lower, upper in zip(DENSITY_CLASSES, DENSITY_CLASSES[1:])
     ]
+
+
+def threshold_values(alg, parameters, context) -> tuple:
+    """The density thresholds given to ``alg`` (one per threshold parameter), checked: InputError when they
+    are not positive and increasing."""
+    from ..core.classes import THRESHOLD_PARAMETERS
+    from ..core.rates import check_thresholds
+
+    return check_thresholds(
+        *(alg.parameterAsDouble(parameters, name, context) for name in THRESHOLD_PARAMETERS)
+    )
+
+
+def threshold_arguments(thresholds) -> dict:
+    """{THRESHOLD_LOW: …, THRESHOLD_HIGH: …}: the thresholds as parameters of another kaigo algorithm."""
+    from ..core.classes import THRESHOLD_PARAMETERS
+
+    return dict(zip(THRESHOLD_PARAMETERS, thresholds))
 
 
 def chome_point_parameters(parent: str = "INPUT") -> list:

@@ -21,8 +21,9 @@ from qgis.core import (
 )
 
 from ..compat import is_null, parameter_as_fields
+from ..core.contract import to_float
 from ..core.errors import InputError
-from .base import KaigoAlgorithm, check_cancel, threshold_parameters
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 
 LANGUAGES = ("auto", "ja", "en")
 BASE_RATE_FIELD = "rate_pct"
@@ -30,21 +31,8 @@ TYPE_PREFIX = "rate_pct_"
 
 
 def _to_float(value) -> float | None:
-    if is_null(value):
-        return None
-    if isinstance(value, str):
-        text = value.strip().replace(",", "").rstrip("%％")
-        if not text:
-            return None
-        try:
-            return float(text)
-        except ValueError:
-            return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if out != out else out  # NaN -> None
+    """A cell of the municipality table as a number ("1,234" and "12.5%" too); None when empty."""
+    return to_float(value, None, lenient_text=True)
 
 
 def _to_code(value) -> str:
@@ -98,8 +86,6 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
     HIGHLIGHT = "HIGHLIGHT"
     HIGHLIGHT_EXPRESSION = "HIGHLIGHT_EXPRESSION"
     TOP_N = "TOP_N"
-    THRESHOLD_LOW = "THRESHOLD_LOW"
-    THRESHOLD_HIGH = "THRESHOLD_HIGH"
     LANGUAGE = "LANGUAGE"
     TITLE = "TITLE"
     OUTPUT_FOLDER = "OUTPUT_FOLDER"
@@ -213,7 +199,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
 
     def process(self, parameters, context, feedback):
         from ..core import charts, committee
-        from ..core.classes import density_class
+        from ..core.classes import CLASS_NUMBERS, density_class
         from ..core.fonts import find_cjk_font, font_description
         from ..core.tables import write_csv, write_xlsx
 
@@ -238,14 +224,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
         rate_fields = self._rate_fields(parameters, context, names)
         lang = resolve_language(self.parameterAsEnum(parameters, self.LANGUAGE, context))
         top_n = self.parameterAsInt(parameters, self.TOP_N, context)
-        t_low = self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context)
-        t_high = self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context)
-        if not 0 < t_low < t_high:
-            raise InputError(
-                ja="人口密度の閾値は 0 < THRESHOLD_LOW < THRESHOLD_HIGH としてください。",
-                en="The density thresholds must satisfy 0 < THRESHOLD_LOW < THRESHOLD_HIGH.",
-            )
-        thresholds = (t_low, t_high)
+        thresholds = threshold_values(self, parameters, context)
         title = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
         highlight_text = self.parameterAsString(parameters, self.HIGHLIGHT, context)
@@ -286,7 +265,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
                 pop, area = _to_float(get("pop_total")), _to_float(get("area_km2"))
                 density = pop / area if pop is not None and area else None
             given = _to_float(get("density_class"))
-            cls = int(given) if given is not None and given in (1.0, 2.0, 3.0) else None
+            cls = int(given) if given is not None and given in CLASS_NUMBERS else None
             if cls is None:
                 cls = density_class(density, thresholds) if density is not None else None
             rows.append(

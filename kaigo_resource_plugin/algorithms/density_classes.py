@@ -17,10 +17,12 @@ from qgis.core import (
 
 from ..compat import geometry_type
 from ..core.area import RingCollector
+from ..core.classes import CLASS_NUMBERS
+from ..core.contract import to_float
 from ..core.errors import InputError
-from ..core.rates import DENSITY_FIELDS, check_thresholds, density_columns
+from ..core.rates import DENSITY_FIELDS, density_columns
 from ..i18n_loader import output_language
-from .base import KaigoAlgorithm, check_cancel, threshold_parameters
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 from .sufficiency_rates import (
     AREA_UNIT_TO_KM2,
     AREA_UNITS,
@@ -29,7 +31,6 @@ from .sufficiency_rates import (
     find_field,
     require_field,
     sink_fields,
-    to_float,
 )
 
 
@@ -41,8 +42,6 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
     POPULATION_FIELD = "POPULATION_FIELD"
     AREA_FIELD = "AREA_FIELD"
     AREA_UNIT = "AREA_UNIT"
-    THRESHOLD_LOW = "THRESHOLD_LOW"
-    THRESHOLD_HIGH = "THRESHOLD_HIGH"
     OUTPUT = "OUTPUT"
 
     def initAlgorithm(self, config=None):  # noqa: N802
@@ -96,10 +95,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
-        low, high = check_thresholds(
-            self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context),
-            self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context),
-        )
+        thresholds = threshold_values(self, parameters, context)
         lang_ja = output_language() == "ja"
 
         def say(ja: str, en: str) -> str:
@@ -176,7 +172,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         pop_list = [None if np.isnan(p) else p for p in pops]
         n_null = sum(p is None for p in pop_list)
-        dens, cls, lab = density_columns(pop_list, [float(a) for a in area_a], (low, high))
+        dens, cls, lab = density_columns(pop_list, [float(a) for a in area_a], thresholds)
         if n_null:
             feedback.pushWarning(
                 say(
@@ -197,7 +193,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         )
         if sink is None:
             raise InputError(ja="出力を作成できません。", en="Cannot create the output layer.")
-        counts = {1: 0, 2: 0, 3: 0}
+        counts = dict.fromkeys(CLASS_NUMBERS, 0)
         for k in range(n):
             f = QgsFeature(all_fields)
             f.setAttributes([*attrs_kept[k], float(area_a[k]), source_label, dens[k], cls[k], lab[k]])
@@ -208,10 +204,10 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
                 counts[cls[k]] += 1
         feedback.pushInfo(
             say(
-                f"面積：{source_label}　しきい値 {low:g} / {high:g} 人/km²　"
-                f"分類 1：{counts[1]}、2：{counts[2]}、3：{counts[3]}",
-                f"Area: {source_label}; thresholds {low:g} / {high:g} people/km²; "
-                f"class 1: {counts[1]}, 2: {counts[2]}, 3: {counts[3]}",
+                f"面積：{source_label}　しきい値 {' / '.join(f'{t:g}' for t in thresholds)} 人/km²　"
+                f"分類 {'、'.join(f'{c}：{n}' for c, n in counts.items())}",
+                f"Area: {source_label}; thresholds {' / '.join(f'{t:g}' for t in thresholds)} people/km²; "
+                f"class {', '.join(f'{c}: {n}' for c, n in counts.items())}",
             )
         )
         feedback.setProgress(100)

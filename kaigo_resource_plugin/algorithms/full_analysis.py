@@ -30,9 +30,10 @@ from qgis.core import (
 )
 
 from ..core import summary as run_summary
+from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
-from .base import KaigoAlgorithm, check_cancel, threshold_parameters
+from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
 CHOME_GPKG = "chome.gpkg"
@@ -67,8 +68,6 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     POPULATION_FIELD = "POPULATION_FIELD"
     AREA_FIELD = "AREA_FIELD"
     AREA_TABLE = "AREA_TABLE"
-    THRESHOLD_LOW = "THRESHOLD_LOW"
-    THRESHOLD_HIGH = "THRESHOLD_HIGH"
     ROLLUP_WARDS = "ROLLUP_WARDS"
     HIGHLIGHT = "HIGHLIGHT"
     TOP_N = "TOP_N"
@@ -109,7 +108,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             )
         )
         radius = QgsProcessingParameterNumber(
-            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double, 500.0
+            self.RADIUS, self.tr("Radius (m)"), QgsProcessingParameterNumber.Type.Double, DEFAULT_RADIUS_M
         )
         self.addParameter(radius)
         self.addParameter(
@@ -117,7 +116,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 self.CARE3_SHARE,
                 self.tr("Share of 75+ certified at care level 3 or above"),
                 QgsProcessingParameterNumber.Type.Double,
-                0.109,
+                DEFAULT_CARE3_SHARE,
                 minValue=0.0,
                 maxValue=1.0,
             )
@@ -246,8 +245,6 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
         area_field = self.parameterAsString(parameters, self.AREA_FIELD, context).strip()
         area_table = self.parameterAsFile(parameters, self.AREA_TABLE, context)
-        t_low = self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context)
-        t_high = self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
         highlight = self.parameterAsString(parameters, self.HIGHLIGHT, context).strip()
         top_n = self.parameterAsInt(parameters, self.TOP_N, context)
@@ -262,11 +259,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 ja=f"半径（RADIUS）が {radius:g} m です。0より大きい値（既定 500）を指定してください。",
                 en=f"The radius (RADIUS) is {radius:g} m: give a value above 0 (default 500).",
             )
-        if not t_low < t_high:
-            raise InputError(
-                ja=f"人口密度のしきい値の順序が逆です（{t_low:g} ≥ {t_high:g}）。THRESHOLD_LOW < THRESHOLD_HIGH にしてください。",
-                en=f"Density thresholds are in the wrong order ({t_low:g} ≥ {t_high:g}): THRESHOLD_LOW must be below THRESHOLD_HIGH.",
-            )
+        thresholds = threshold_values(self, parameters, context)
         if not ages and not elderly_field:
             first_fields = chome_layers[0].fields().names()
             if "at_home_75plus" not in first_fields and "pop_75plus" not in first_fields:
@@ -298,8 +291,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 pop_field=pop_field,
                 area_field=area_field,
                 area_table=area_table,
-                t_low=t_low,
-                t_high=t_high,
+                thresholds=thresholds,
                 rollup=rollup,
                 highlight=highlight,
                 top_n=top_n,
@@ -367,8 +359,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             "INPUT": chome_path,
             "KEY_FIELD": p["key_field"],
             "CARE3_SHARE": p["care3"],
-            "THRESHOLD_LOW": p["t_low"],
-            "THRESHOLD_HIGH": p["t_high"],
+            **threshold_arguments(p["thresholds"]),
             "ROLLUP_WARDS": p["rollup"],
             "OUTPUT": os.path.join(tmp, MUNI_GPKG),
             "OUTPUT_CSV": os.path.join(tmp, MUNI_CSV),
@@ -402,8 +393,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         chart_params = {
             "INPUT": os.path.join(tmp, MUNI_GPKG),
             "TOP_N": p["top_n"],
-            "THRESHOLD_LOW": p["t_low"],
-            "THRESHOLD_HIGH": p["t_high"],
+            **threshold_arguments(p["thresholds"]),
             "LANGUAGE": p["language"],
             "OUTPUT_FOLDER": os.path.join(tmp, "charts"),
         }
@@ -465,8 +455,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 "POPULATION_FIELD": p["pop_field"] or None,
                 "AREA_FIELD": rate_params.get("AREA_FIELD"),
                 "AREA_TABLE": p["area_table"] or None,
-                "THRESHOLD_LOW": p["t_low"],
-                "THRESHOLD_HIGH": p["t_high"],
+                **threshold_arguments(p["thresholds"]),
                 "ROLLUP_WARDS": p["rollup"],
             },
             n_municipalities=n_muni,

@@ -28,6 +28,7 @@ from qgis.PyQt.QtCore import QUrl
 
 from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import estat
+from ..core.contract import DEFAULT_CARE3_SHARE
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel
 
@@ -125,7 +126,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 self.CARE3_SHARE,
                 self.tr("Share of people 75+ at care level 3 or above (constant)"),
                 QgsProcessingParameterNumber.Type.Double,
-                estat.DEFAULT_CARE3_SHARE,
+                DEFAULT_CARE3_SHARE,
                 minValue=0.0,
                 maxValue=1.0,
             )
@@ -328,7 +329,9 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         ages = estat.read_age_tables(age_paths)
         for name, enc, n in ages.files:
             feedback.pushInfo(f"{name}: {n:,} rows, encoding {enc}")
-        care3_by_muni = estat.read_care3_table(care3_table_path) if care3_table_path else None
+        care3_by_muni = (
+            estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
+        )
         feedback.setProgress(10)
         check_cancel(feedback)
 

@@ -29,9 +29,8 @@ from qgis.core import (
 )
 
 from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
-
-GEOGRAPHIC_AUTHID = "EPSG:6668"  # JGD2011 geographic (GRS80)
-JGD2000_AUTHID = "EPSG:4612"
+from ..core.contract import JGD2011_GEOGRAPHIC as GEOGRAPHIC_AUTHID
+from ..core.contract import WATER_HCODE, detect_layout, point_crs_for_layout, to_float
 
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
@@ -99,20 +98,7 @@ def xy_code_crs(layer_crs: QgsCoordinateReferenceSystem | None, field_names) -> 
         if auth:
             return QgsCoordinateReferenceSystem(auth), False
         return geographic_crs(), True
-    names = set(field_names)
-    if "KEN" in names and "PREF" not in names:
-        return QgsCoordinateReferenceSystem(JGD2000_AUTHID), True
-    return geographic_crs(), True
-
-
-def to_float(value) -> float:
-    """A numeric attribute as float; NaN for NULL or text that is not a number."""
-    if is_null(value):
-        return float("nan")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+    return QgsCoordinateReferenceSystem(point_crs_for_layout(detect_layout(field_names))), True
 
 
 def as_float_array(values: np.ndarray) -> np.ndarray:
@@ -698,7 +684,7 @@ def read_chome(
     if "HCODE" in attrs:
         hc = attrs["HCODE"]
         if hc.dtype == np.float64:
-            water = hc == repoints.WATER_HCODE
+            water = hc == WATER_HCODE
         else:
             water = np.array([repoints.is_water(v) for v in hc.tolist()], dtype=bool)
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 
 import numpy as np
@@ -30,28 +29,26 @@ from qgis.core import (
 from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, field_kind, geometry_type, is_null, make_field
 from ..core.area import RingCollector
 from ..core.codes import city_of_ward, muni_code_from_key, rollup_code, ward_city_name
+from ..core.contract import DEFAULT_CARE3_SHARE, JGD2011_GEOGRAPHIC, WATER_HCODE, to_float
 from ..core.dissolve import coverage_union_wkb
 from ..core.errors import InputError
 from ..core.rates import (
     ANY,
-    DEFAULT_CARE3_SHARE,
-    WATER_HCODE,
     ChomeArrays,
     MunicipalityTable,
     aggregate_municipalities,
     check_share,
-    check_thresholds,
     normalize_muni_code,
     parse_flag,
+    read_care3_table,
     read_code_table,
     resource_types,
 )
 from ..i18n_loader import output_language
-from .base import KaigoAlgorithm, check_cancel, threshold_parameters
+from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 
 AREA_UNITS = ("m2", "km2", "ha")
 AREA_UNIT_TO_KM2 = {"m2": 1e-6, "km2": 1.0, "ha": 0.01}
-GEOGRAPHIC_FOR_AREA = "EPSG:6668"  # JGD2011 geographic; any GRS80 lon/lat gives the same areas
 
 
 # --- glue helpers shared with kaigo:densityclasses ----------------------------------------------
@@ -90,18 +87,6 @@ def require_field(fields: QgsFields, name: str, param: str, numeric: bool) -> st
     return found
 
 
-def to_float(value) -> float:
-    t = type(value)
-    if t is float or t is int:  # fast path: most values
-        return float(value)
-    if is_null(value):
-        return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
-
-
 def to_text(value) -> str | None:
     if type(value) is str:  # fast path
         return value.strip() or None
@@ -122,9 +107,9 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
         )
     if source_crs.isGeographic():
         return None
-    return QgsCoordinateTransform(
-        source_crs, QgsCoordinateReferenceSystem(GEOGRAPHIC_FOR_AREA), context.transformContext()
-    )
+    # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas
+    geographic = QgsCoordinateReferenceSystem(JGD2011_GEOGRAPHIC)
+    return QgsCoordinateTransform(source_crs, geographic, context.transformContext())
 
 
 def add_geometry_rings(rc: RingCollector, geom: QgsGeometry, group: int, transform) -> None:
@@ -196,8 +181,6 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
     AREA_FIELD = "AREA_FIELD"
     AREA_UNIT = "AREA_UNIT"
     AREA_TABLE = "AREA_TABLE"
-    THRESHOLD_LOW = "THRESHOLD_LOW"
-    THRESHOLD_HIGH = "THRESHOLD_HIGH"
     ROLLUP_WARDS = "ROLLUP_WARDS"
     OUTPUT = "OUTPUT"
     OUTPUT_CSV = "OUTPUT_CSV"
@@ -350,10 +333,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         if source is None:
             raise InputError(ja="入力レイヤーを開けません。", en="Cannot open the input layer.")
         fields = source.fields()
-        low, high = check_thresholds(
-            self.parameterAsDouble(parameters, self.THRESHOLD_LOW, context),
-            self.parameterAsDouble(parameters, self.THRESHOLD_HIGH, context),
-        )
+        thresholds = threshold_values(self, parameters, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
         csv_path = self.parameterAsFileOutput(parameters, self.OUTPUT_CSV, context)
         xlsx_path = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
@@ -387,12 +367,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
         care3_field = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
         care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
-        care3_table = (
-            read_code_table(care3_table_path, self.CARE3_TABLE, "share") if care3_table_path else None
-        )
-        if care3_table:
-            for code, share in care3_table.items():
-                check_share(share, f"CARE3_TABLE ({code})")
+        care3_table = read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
         care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
 
         # elderly weight: at_home_75plus (already at home), else pop_75plus; a share given as a table
@@ -742,7 +717,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             pref_name=prefs,
             muni_name=mnames,
         )
-        table = aggregate_municipalities(chome, area_km2_by_muni, area_source, (low, high), types)
+        table = aggregate_municipalities(chome, area_km2_by_muni, area_source, thresholds, types)
         notes = table.notes
         feedback.setProgress(95)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .contract import STATUS_BLANK, STATUS_COVERED, STATUS_NO_POPULATION
 from .errors import Cancelled, InputError
 from .geodesy import chord_excess, ecef, geodesic_distance, sphere_arc
 
@@ -31,10 +32,6 @@ _DEBUG = False
 # geodesy.sphere_arc: within 0.01 mm of the geodesic); beyond it Vincenty's formula is used.
 SHORT_CHORD_M = 5000.0
 _EARTH_SPAN = 2.0 * 6378137.0 + 1.0
-
-STATUS_BLANK = "blank"
-STATUS_COVERED = "covered"
-STATUS_NO_POPULATION = "no_population"
 
 
 @dataclass

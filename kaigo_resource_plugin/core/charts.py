@@ -13,7 +13,7 @@ import threading
 from collections.abc import Collection, Sequence
 
 from .atomic import atomic_path
-from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS
+from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, class_range_text
 from .committee import (
     BANDS_TOP_FIRST,
     CLASSES,
@@ -22,7 +22,6 @@ from .committee import (
     band_text,
     class_header,
     point_label,
-    threshold_text,
     topn_columns,
     topn_display_rows,
     topn_title,
@@ -70,10 +69,10 @@ def _apply_font(fig, families: list[str]) -> None:
 # ------------------------------------------------------------------------------------------ scatter
 
 
-def _log_limits(values: Sequence[float], thresholds: tuple[float, float]) -> tuple[float, float]:
-    """x range of the scatter: every dot and both thresholds, with a margin (factor 1.6 left, 3.5 right)."""
+def _log_limits(values: Sequence[float], thresholds: Sequence[float]) -> tuple[float, float]:
+    """x range of the scatter: every dot and every threshold, with a margin (factor 1.6 left, 3.5 right)."""
     lo = min([*values, thresholds[0]]) if values else thresholds[0] / 10
-    hi = max([*values, thresholds[1]]) if values else thresholds[1] * 10
+    hi = max([*values, thresholds[-1]]) if values else thresholds[-1] * 10
     return lo / 1.6, hi * 3.5  # room on the right for the labels of the densest cities
 
 
@@ -207,7 +206,7 @@ def scatter_figure(
     munis: Sequence[Municipality],
     highlight: Collection[str] = (),
     lang: str = "ja",
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     title: str | None = None,
     rate_name: str | None = None,
     note: str | None = None,
@@ -283,23 +282,17 @@ def scatter_figure(
     from matplotlib.transforms import blended_transform_factory
 
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    t1, t2 = thresholds
     for t in thresholds:
         ax.axvline(t, color=LINE_COLOR, linestyle="--", linewidth=1.1, zorder=3, gid="threshold")
-    bounds = [(x0, t1), (t1, t2), (t2, x1)]
+    edges = [x0, *thresholds, x1]
     lab = CLASS_LABELS["en" if en else "ja"]
-    ranges = (
-        {1: f"< {threshold_text(t1)} /km²", 2: f"{threshold_text(t1)}-{threshold_text(t2)} /km²"}
-        if en
-        else {1: f"{threshold_text(t1)}人/km²未満", 2: f"{threshold_text(t1)}～{threshold_text(t2)}人/km²"}
-    )
-    ranges[3] = f"≥ {threshold_text(t2)} /km²" if en else f"{threshold_text(t2)}人/km²以上"
-    for cls, (a, b) in zip(CLASSES, bounds):
-        mid = math.sqrt(a * b)
+    for i, cls in enumerate(CLASSES):
+        mid = math.sqrt(edges[i] * edges[i + 1])
+        rng = class_range_text(cls, thresholds, "en" if en else "ja", wave=True)
         ax.text(
             mid,
             1.015,
-            f"{lab[cls]}\n{ranges[cls]}",
+            f"{lab[cls]}\n{rng}",
             transform=trans,
             ha="center",
             va="bottom",
@@ -447,7 +440,7 @@ def _table_axes(fig):
 def crosstab_figure(
     ct: CrossTab,
     lang: str = "ja",
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     title: str | None = None,
     rate_name: str | None = None,
     font: CjkFont | None = None,
@@ -456,7 +449,8 @@ def crosstab_figure(
     ``302（90.4％）`` (count and column percentage). The largest band of each class is shaded."""
     fam = _families(font)
     en = lang == "en"
-    widths = [2.3, 2.0, 2.0, 2.0, 2.0]
+    widths = [2.3] + [2.0] * (len(CLASSES) + 1)  # bands, one column per class, 総計
+    ncols = len(widths)
     heights = [0.62] + [0.4] * (len(BANDS_TOP_FIRST) + 1)
     margin = 0.35
     title_h = 0.55 if title else 0.15
@@ -477,12 +471,12 @@ def crosstab_figure(
     cells = [header]
     for band, row in zip([*BANDS_TOP_FIRST, None], grid):
         cells.append([band_text(band) if band else total_text(lang), *row])
-    fills = {(0, c): HEADER_FILL for c in range(5)}
+    fills = {(0, c): HEADER_FILL for c in range(ncols)}
     nrows = len(cells)
     for r in range(1, nrows):
         fills[(r, 0)] = HEADER_FILL
-        fills[(r, 4)] = TOTAL_FILL
-    for c in range(1, 5):
+        fills[(r, ncols - 1)] = TOTAL_FILL
+    for c in range(1, ncols):
         fills[(nrows - 1, c)] = TOTAL_FILL
     for ci, cls in enumerate(CLASSES, start=1):
         counts = [ct.count(b, cls) for b in BANDS_TOP_FIRST]
@@ -490,8 +484,8 @@ def crosstab_figure(
             for ri, n in enumerate(counts, start=1):
                 if n == max(counts):
                     fills[(ri, ci)] = PEAK_FILL
-    bold = {(0, c) for c in range(5)} | {(nrows - 1, c) for c in range(5)}
-    aligns = ["center", "center", "center", "center", "center"]
+    bold = {(0, c) for c in range(ncols)} | {(nrows - 1, c) for c in range(ncols)}
+    aligns = ["center"] * ncols
     bottom = _draw_grid(
         fig, ax, margin, title_h, widths, heights, cells, fills, bold, aligns, fam, 11, renderer, "crosstab"
     )
@@ -520,7 +514,7 @@ def topn_figure(
     per_class: dict[int, list[Municipality]],
     n: int = 10,
     lang: str = "ja",
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     title: str | None = None,
     rate_name: str | None = None,
     classes: Sequence[int] = CLASSES,

@@ -10,9 +10,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .classes import BANDS, CLASS_SHORT, DEFAULT_THRESHOLDS, density_class, rate_band
+from .classes import (
+    BANDS,
+    CLASS_NUMBERS,
+    CLASS_SHORT,
+    DEFAULT_THRESHOLDS,
+    class_range_text,
+    density_class,
+    rate_band,
+)
 
-CLASSES: tuple[int, ...] = (1, 2, 3)
+CLASSES: tuple[int, ...] = CLASS_NUMBERS
 # Bands top first, as the committee's cross-tab shows them (80-100 on top).
 BANDS_TOP_FIRST: tuple[str, ...] = tuple(label for label, _lo, _hi in reversed(BANDS))
 
@@ -38,9 +46,9 @@ def _finite(value: float | None) -> bool:
 def resolve_class(
     density: float | None,
     given_class: int | None,
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
 ) -> int | None:
-    """The density class stored in the table when valid (1/2/3), else computed from the density."""
+    """The density class stored in the table when valid (one of CLASSES), else computed from the density."""
     if given_class in CLASSES:
         return given_class
     return density_class(density, thresholds) if _finite(density) else None
@@ -105,18 +113,10 @@ def point_label(name: str, rate_pct: float, density: float, lang: str = "ja") ->
     return f"{name}（{rate_text(rate_pct)}, {density_text(density)}人/km²）"
 
 
-def threshold_text(value: float) -> str:
-    return f"{value:g}" if value < 1e6 else f"{value:,.0f}"
-
-
-def class_header(cls: int, lang: str, thresholds: tuple[float, float] = DEFAULT_THRESHOLDS) -> str:
+def class_header(cls: int, lang: str, thresholds: Sequence[float] = DEFAULT_THRESHOLDS) -> str:
     """Column header of a density class: name, then its density range on a second line."""
-    t1, t2 = (threshold_text(t) for t in thresholds)
-    if lang == "en":
-        rng = {1: f"< {t1} /km²", 2: f"{t1}-{t2} /km²", 3: f"≥ {t2} /km²"}[cls]
-        return f"{CLASS_SHORT['en'][cls]}\n{rng}"
-    rng = {1: f"{t1}人/km²未満", 2: f"{t1}-{t2}人/km²", 3: f"{t2}人/km²以上"}[cls]
-    return f"{CLASS_SHORT['ja'][cls]}\n{rng}"
+    lang = "en" if lang == "en" else "ja"
+    return f"{CLASS_SHORT[lang][cls]}\n{class_range_text(cls, thresholds, lang)}"
 
 
 def total_text(lang: str) -> str:
@@ -177,7 +177,7 @@ def crosstab(munis: Iterable[Municipality]) -> CrossTab:
     return CrossTab(counts)
 
 
-def crosstab_table(ct: CrossTab, lang: str, thresholds: tuple[float, float] = DEFAULT_THRESHOLDS):
+def crosstab_table(ct: CrossTab, lang: str, thresholds: Sequence[float] = DEFAULT_THRESHOLDS):
     """(header, rows) for CSV/XLSX: per column the count and the column percentage (full precision)."""
     first = "rate band" if lang == "en" else "充足率カテゴリ"
     n_word, p_word = ("count", "share (%)") if lang == "en" else ("市町村数", "割合（％）")
@@ -194,7 +194,7 @@ def crosstab_table(ct: CrossTab, lang: str, thresholds: tuple[float, float] = DE
     return header, rows
 
 
-def crosstab_text_table(ct: CrossTab, lang: str, thresholds: tuple[float, float] = DEFAULT_THRESHOLDS):
+def crosstab_text_table(ct: CrossTab, lang: str, thresholds: Sequence[float] = DEFAULT_THRESHOLDS):
     """(header, rows) with the cells as shown in the chart, ``302（90.4％）``."""
     corner = "rate band \\ density class" if lang == "en" else "充足率カテゴリ＼人口密度カテゴリ"
     header = [corner] + [class_header(c, lang, thresholds).replace("\n", " ") for c in CLASSES]
@@ -256,12 +256,11 @@ def topn_display_rows(items: Sequence[Municipality]) -> list[list[str]]:
     ]
 
 
-def topn_title(cls: int, n: int, lang: str, thresholds: tuple[float, float] = DEFAULT_THRESHOLDS) -> str:
-    t1, t2 = (threshold_text(t) for t in thresholds)
+def topn_title(cls: int, n: int, lang: str, thresholds: Sequence[float] = DEFAULT_THRESHOLDS) -> str:
     if lang == "en":
-        rng = {1: f"below {t1} /km²", 2: f"{t1}-{t2} /km²", 3: f"{t2} /km² and above"}[cls]
+        rng = class_range_text(cls, thresholds, "en", words=True)
         return f"{CLASS_SHORT['en'][cls]} (density {rng}): top {n} municipalities by sufficiency rate"
-    rng = {1: f"{t1}人/km²未満", 2: f"{t1}～{t2}人/km²", 3: f"{t2}人/km²以上"}[cls]
+    rng = class_range_text(cls, thresholds, "ja", wave=True)
     top = "トップテン" if n == 10 else f"上位{n}"
     return f"{CLASS_SHORT['ja'][cls]}（人口密度{rng}）で充足率{top}の市区町村"
 

@@ -30,13 +30,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .codes import DESIGNATED_CITIES, muni_code_from_key, rollup_code
+from .contract import AGE_75PLUS_COLUMN as AGE75_COLUMN
+from .contract import AGE_TOTAL_COLUMN as TOTAL_COLUMN
+from .contract import (  # noqa: F401  (detect_layout, point_crs_for_layout: re-exported for callers)
+    DEFAULT_CARE3_SHARE,
+    WATER_HCODE,
+    detect_layout,
+    point_crs_for_layout,
+    to_float,
+)
 from .errors import InputError
-
-WATER_HCODE = 8154
-DEFAULT_CARE3_SHARE = 0.109
-TOTAL_COLUMN = "T001082001"
-AGE75_COLUMN = "T001082020"
-TABLE_ID = "T001082"
+from .rates import read_care3_table  # noqa: F401  (the one CARE3_TABLE reader, re-exported)
 
 # dBASE language driver ids (byte 29 of the header) that mean Japanese Shift-JIS / CP932.
 _LDID_CP932 = {0x13, 0x7B}
@@ -454,21 +458,6 @@ def normalize_key(value: object) -> str:
         # a prefecture code 01–09 whose leading zero a spreadsheet dropped (keys have 5, 9 or 11 digits)
         text = "0" + text
     return text
-
-
-def detect_layout(field_names: Iterable[str]) -> str:
-    """'2020' (PREF_NAME/S_NAME…), '2015' (KEN_NAME/MOJI, no PREF) or 'unknown'."""
-    names = {n.upper() for n in field_names}
-    if "PREF" in names or "S_NAME" in names or "PREF_NAME" in names:
-        return "2020"
-    if "KEN" in names or "MOJI" in names or "KEN_NAME" in names:
-        return "2015"
-    return "unknown"
-
-
-def point_crs_for_layout(layout: str) -> str:
-    """CRS of X_CODE/Y_CODE: JGD2000 geographic for the 2015 files, JGD2011 for the 2020 ones."""
-    return "EPSG:4612" if layout == "2015" else "EPSG:6668"
 
 
 def record_names(rec: dict[str, object], layout: str) -> tuple[str | None, str | None, str | None]:
@@ -975,58 +964,6 @@ def _fmt(v: int | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# CARE3 table
-
-
-def read_care3_table(path: str) -> dict[str, float]:
-    """Municipality code → share of people 75+ at care level 3 or above, from a 2-column CSV.
-
-    The first column is the municipality code (5 digits, or 6 with the check digit), the second the
-    share as a fraction between 0 and 1. A header row and extra columns are allowed.
-    """
-    try:
-        with open(path, "rb") as fh:
-            text, _enc = decode_text_bytes(fh.read())
-    except OSError as err:
-        raise InputError(
-            ja=f"要介護3以上の割合の表 {path} を読めません（{err.strerror}）。",
-            en=f"Cannot read the care-level-3 share table {path} ({err.strerror}).",
-        ) from None
-    out: dict[str, float] = {}
-    name = os.path.basename(path)
-    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if len(row) < 2:
-            continue
-        code = row[0].strip().lstrip("\ufeff")
-        if not code.isdigit():
-            continue  # header or comment
-        if len(code) == 6:
-            code = code[:5]
-        code = code.zfill(5)
-        try:
-            share = float(row[1].strip().rstrip("%"))
-        except ValueError:
-            raise InputError(
-                ja=f"{name} の {n} 行目: 割合「{row[1]}」が数値ではありません。",
-                en=f"{name}, line {n}: the share '{row[1]}' is not a number.",
-            ) from None
-        if row[1].strip().endswith("%"):
-            share /= 100.0
-        if not 0.0 <= share <= 1.0:
-            raise InputError(
-                ja=f"{name} の {n} 行目: 割合 {row[1]} が 0〜1 の範囲外です（10.9% は 0.109 と書きます）。",
-                en=f"{name}, line {n}: the share {row[1]} is outside 0–1 (write 10.9 % as 0.109).",
-            )
-        out[code] = share
-    if not out:
-        raise InputError(
-            ja=f"{name} に「市区町村コード,割合」の行がありません。",
-            en=f"{name} has no 'municipality code,share' rows.",
-        )
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------
 # Records from attribute dicts
 
 
@@ -1039,14 +976,8 @@ def _to_int(v: object) -> int | None:
         return None
 
 
-def _to_float(v: object) -> float | None:
-    if v is None or v == "":
-        return None
-    try:
-        f = float(str(v).strip())
-    except ValueError:
-        return None
-    return None if f != f else f
+def _opt_float(v: object) -> float | None:
+    return to_float(v, None)
 
 
 def make_record(
@@ -1069,7 +1000,7 @@ def make_record(
     care3 = None
     if care3_field:
         raw = rec.get(care3_field.upper())
-        care3 = _to_float(raw)
+        care3 = _opt_float(raw)
         if raw not in (None, "") and care3 is None or care3 is not None and not 0.0 <= care3 <= 1.0:
             raise InputError(
                 ja=f"{source} の {care3_field} の値 {raw} は 0〜1 の割合ではありません（10.9% は 0.109）。",
@@ -1082,12 +1013,12 @@ def make_record(
         pref_name=pref,
         muni_name=muni,
         chome_name=chome,
-        x=_to_float(rec.get("X_CODE")),
-        y=_to_float(rec.get("Y_CODE")),
+        x=_opt_float(rec.get("X_CODE")),
+        y=_opt_float(rec.get("Y_CODE")),
         main_part=str(rec.get("AREA_MAX_F") or "").strip().upper() == "M",
         care3=care3,
         muni_hint=hint,
-        area_m2=_to_float(rec.get("AREA") if rec.get("AREA") not in (None, "") else rec.get("AREA_M2")),
+        area_m2=_opt_float(rec.get("AREA") if rec.get("AREA") not in (None, "") else rec.get("AREA_M2")),
     )
 
 

@@ -17,35 +17,40 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, density_class, rate_band
+from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS, density_class, rate_band
+from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
 from .tables import write_csv, write_xlsx
 
-DEFAULT_CARE3_SHARE = 0.109
-WATER_HCODE = 8154
 ANY = ""  # resource type key of the unsuffixed fields (= any type)
 
 # ---------------------------------------------------------------------------------------------
 # Validation helpers
 
 
-def check_thresholds(low: float, high: float) -> tuple[float, float]:
-    """The two density thresholds, or an InputError when they are not 0 < low < high."""
-    for v in (low, high):
+def check_thresholds(*values: float) -> tuple[float, ...]:
+    """The density thresholds (one per boundary between classes, in the order of THRESHOLD_PARAMETERS),
+    or an InputError when they are not positive and increasing."""
+    names = THRESHOLD_PARAMETERS if len(values) == len(THRESHOLD_PARAMETERS) else ()
+    if not names:
+        names = tuple(f"threshold {i + 1}" for i in range(len(values)))
+    for v in values:
         if v is None or not math.isfinite(float(v)):
             raise InputError(
-                ja="人口密度のしきい値（THRESHOLD_LOW / THRESHOLD_HIGH）に数値を指定してください。",
-                en="Give numbers for the density thresholds THRESHOLD_LOW and THRESHOLD_HIGH.",
+                ja=f"人口密度のしきい値（{' / '.join(names)}）に数値を指定してください。",
+                en=f"Give numbers for the density thresholds {', '.join(names[:-1])} and {names[-1]}.",
             )
-    low, high = float(low), float(high)
-    if not (0 < low < high):
+    out = tuple(float(v) for v in values)
+    if not out or out[0] <= 0 or any(a >= b for a, b in zip(out, out[1:])):
+        given = ", ".join(f"{n} {v:g}" for n, v in zip(names, out))
+        defaults = [f"{t:g}" for t in DEFAULT_THRESHOLDS]
         raise InputError(
-            ja=f"人口密度のしきい値の順序が正しくありません（下限 {low:g} ≥ 上限 {high:g} または 0 以下）。"
-            "THRESHOLD_LOW を THRESHOLD_HIGH より小さい正の値にしてください（既定 200 と 2000）。",
-            en=f"The density thresholds are in the wrong order (low {low:g}, high {high:g}): "
-            "set THRESHOLD_LOW to a positive value below THRESHOLD_HIGH (defaults 200 and 2000).",
+            ja=f"人口密度のしきい値の順序が正しくありません（{given}）。{' < '.join(names)} となる"
+            f"正の値にしてください（既定 {' と '.join(defaults)}）。",
+            en=f"The density thresholds are in the wrong order ({given}): set positive values with "
+            f"{' < '.join(names)} (defaults {' and '.join(defaults)}).",
         )
-    return low, high
+    return out
 
 
 def check_share(share: float, what: str = "CARE3_SHARE") -> float:
@@ -86,11 +91,12 @@ def _decode(raw: bytes) -> str:
     )
 
 
-def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
+def read_code_table(path: str, param: str, unit_hint: str, percent: bool = False) -> dict[str, float]:
     """Two-column CSV (municipality code, number), UTF-8 (with or without BOM) or CP932.
 
     A header row and extra columns are allowed: the first column whose cells look like municipality
     codes is the key, the next numeric column is the value. Lines without a code are skipped.
+    ``percent``: a value written with a trailing % ("10.9%") is divided by 100.
     """
     if not os.path.isfile(path):
         raise InputError(
@@ -127,8 +133,11 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             continue  # a repeated header, a total line
         value = None
         for c in cells[code_col + 1 :]:
+            text = c.replace(",", "")
+            per_cent = percent and text.endswith(("%", "％"))
             try:
-                value = float(c.replace(",", ""))
+                value = float(text[:-1] if per_cent else text)
+                value = value / 100.0 if per_cent else value
                 break
             except ValueError:
                 continue
@@ -149,6 +158,21 @@ def read_code_table(path: str, param: str, unit_hint: str) -> dict[str, float]:
             en=f"{param}: the file has no rows of the form 'municipality code, {unit_hint}'.",
         )
     return out
+
+
+def read_care3_table(path: str, param: str = "CARE3_TABLE") -> dict[str, float]:
+    """Municipality code → share of people 75+ at care level 3 or above (a fraction, or "10.9%").
+
+    The one reader of CARE3_TABLE, for kaigo:importestat and kaigo:sufficiencyrates alike.
+    """
+    table = read_code_table(path, param, "share", percent=True)
+    for code, share in table.items():
+        if not 0.0 <= share <= 1.0:
+            raise InputError(
+                ja=f"{param} の {code} の割合 {share:g} が 0〜1 の範囲外です（10.9% は 0.109 と書きます）。",
+                en=f"{param}: the share {share:g} of {code} is outside 0–1 (write 10.9 % as 0.109).",
+            )
+    return table
 
 
 def parse_flag(value: object) -> bool:
@@ -360,9 +384,9 @@ def rate_pct(with_access: np.ndarray, total: np.ndarray) -> list[float | None]:
 def density_columns(
     population: Sequence[float | None],
     area_km2: Sequence[float | None],
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
 ) -> tuple[list[float | None], list[int | None], list[str | None]]:
-    """Density (people/km²), class 1/2/3 and Japanese label; None where population or area is missing."""
+    """Density (people/km²), class number and Japanese label; None where population or area is missing."""
     dens: list[float | None] = []
     cls: list[int | None] = []
     lab: list[str | None] = []
@@ -408,7 +432,7 @@ def aggregate_municipalities(
     chome: ChomeArrays,
     area_km2: Mapping[str, float] | None = None,
     area_source: str | None = None,
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
     types: Sequence[str] | None = None,
 ) -> MunicipalityTable:
     """Group chōme by municipality: sums, rates per resource type, density and class.

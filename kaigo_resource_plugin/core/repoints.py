@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-WATER_HCODE = 8154
+from .contract import WATER_HCODE, is_water_hcode  # noqa: F401  (WATER_HCODE re-exported)
 
 METHOD_ESTAT = 0  # X_CODE / Y_CODE of the e-Stat file
 METHOD_SURFACE = 1  # a point on the polygon's surface
@@ -64,12 +64,7 @@ def part_rank(kigo: object) -> int:
 
 def is_water(hcode: object) -> bool:
     """True for HCODE 8154 (水面調査区), whether read as a number or as text."""
-    if hcode is None:
-        return False
-    try:
-        return int(float(str(hcode).strip())) == WATER_HCODE
-    except ValueError:
-        return False
+    return is_water_hcode(hcode)
 
 
 @dataclass

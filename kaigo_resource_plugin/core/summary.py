@@ -6,25 +6,23 @@ import datetime
 import os
 from collections.abc import Sequence
 
+from .contract import AGE_TABLE_ID, detect_layout
+
 _WAREKI = {2015: "平成27年", 2020: "令和2年", 2025: "令和7年"}
 
 
 def census_year_of_table(path: str) -> int | None:
     """T001082 is the 2020 census small-area age table; other ids are not guessed."""
     name = os.path.basename(path).upper()
-    if "T001082" in name:
+    if AGE_TABLE_ID in name:
         return 2020
     return None
 
 
 def boundary_year_of_fields(fields: Sequence[str]) -> int | None:
-    """2020 layout carries PREF/S_NAME; the 2015 layout KEN/MOJI without PREF."""
-    names = set(fields)
-    if "PREF" in names or "S_NAME" in names:
-        return 2020
-    if "KEN" in names or "MOJI" in names:
-        return 2015
-    return None
+    """2020 layout carries PREF/S_NAME; the 2015 layout KEN/MOJI without PREF (contract.detect_layout)."""
+    layout = detect_layout(fields)
+    return int(layout) if layout.isdigit() else None
 
 
 def build_summary(

@@ -478,12 +478,8 @@
         <translation>町丁字のキーフィールド</translation>
     </message>
     <message>
-        <source>Density threshold 一般都市 / 大都市 (people/km²)</source>
-        <translation>人口密度しきい値 一般都市／大都市（人/km²）</translation>
-    </message>
-    <message>
-        <source>Density threshold 中山間地域 / 一般都市 (people/km²)</source>
-        <translation>人口密度しきい値 中山間地域／一般都市（人/km²）</translation>
+        <source>Density threshold {below} / {above} (people/km²)</source>
+        <translation>人口密度しきい値 {below}／{above}（人/km²）</translation>
     </message>
     <message>
         <source>E-Stat data</source>
@@ -597,16 +593,12 @@
         <translation>町丁字：空白地域 {blank}（赤）、資源あり {covered}（青）、人口なし {nopop}（灰）。</translation>
     </message>
     <message>
-        <source>Density threshold 1 (/km²)</source>
-        <translation>人口密度しきい値1（人/km²）</translation>
+        <source>Density threshold {n} (/km²)</source>
+        <translation>人口密度しきい値{n}（人/km²）</translation>
     </message>
     <message>
-        <source>Density threshold 1 must be below threshold 2.</source>
-        <translation>人口密度しきい値1はしきい値2より小さくしてください。</translation>
-    </message>
-    <message>
-        <source>Density threshold 2 (/km²)</source>
-        <translation>人口密度しきい値2（人/km²）</translation>
+        <source>Density threshold {n} must be below threshold {m}.</source>
+        <translation>人口密度しきい値{n}はしきい値{m}より小さくしてください。</translation>
     </message>
     <message>
         <source>Designated cities as one municipality (wards rolled up)</source>

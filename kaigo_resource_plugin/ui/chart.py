@@ -41,7 +41,7 @@ def scatter_png(
     rows: list[dict],
     highlighted: list[str],
     lang: str,
-    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS,
     width_px: int = 960,
 ) -> bytes:
     """PNG of the committee scatter chart (x density, log scale; y sufficiency rate) for these rows of the

@@ -63,7 +63,9 @@ except ImportError:  # Qt5
     from qgis.PyQt.QtWidgets import QAction
 
 from ..compat import geometry_type
+from ..core.classes import DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS
 from ..core.codes import muni_code_from_key, rollup_code
+from ..core.contract import DEFAULT_CARE3_SHARE
 from ..i18n_loader import output_language
 from ..styling import apply_resource_style, apply_status_style
 from .chart import ChartUnavailable, scatter_png
@@ -326,8 +328,8 @@ class KaigoDock(QgsDockWidget):
         self.care3_spin.setRange(0.0, 0.999)
         self.care3_spin.setDecimals(3)
         self.care3_spin.setSingleStep(0.005)
-        self.care3_spin.setClearValue(0.109)
-        self.care3_spin.setValue(0.109)
+        self.care3_spin.setClearValue(DEFAULT_CARE3_SHARE)
+        self.care3_spin.setValue(DEFAULT_CARE3_SHARE)
         self.care3_spin.setToolTip(
             self.tr(
                 "Share of people aged 75+ certified at care level 3 or above (estimate; 0.109 by default). "
@@ -391,18 +393,15 @@ class KaigoDock(QgsDockWidget):
             self.area_unit_combo.addItem(unit)
         adv.addRow(self.tr("Unit of the area field"), self.area_unit_combo)
         self._area_field_changed("")
-        self.low_spin = QgsDoubleSpinBox()
-        self.low_spin.setRange(1.0, 100000.0)
-        self.low_spin.setDecimals(0)
-        self.low_spin.setClearValue(200.0)
-        self.low_spin.setValue(200.0)
-        adv.addRow(self.tr("Density threshold 1 (/km²)"), self.low_spin)
-        self.high_spin = QgsDoubleSpinBox()
-        self.high_spin.setRange(1.0, 100000.0)
-        self.high_spin.setDecimals(0)
-        self.high_spin.setClearValue(2000.0)
-        self.high_spin.setValue(2000.0)
-        adv.addRow(self.tr("Density threshold 2 (/km²)"), self.high_spin)
+        self.threshold_spins = []  # one per boundary between density classes (core.classes)
+        for n, default in enumerate(DEFAULT_THRESHOLDS, start=1):
+            spin = QgsDoubleSpinBox()
+            spin.setRange(1.0, 100000.0)
+            spin.setDecimals(0)
+            spin.setClearValue(default)
+            spin.setValue(default)
+            adv.addRow(self.tr("Density threshold {n} (/km²)").format(n=n), spin)
+            self.threshold_spins.append(spin)
         self.rollup_check = QCheckBox(self.tr("Designated cities as one municipality (wards rolled up)"))
         adv.addRow(self.rollup_check)
         self.folder_widget = QgsFileWidget()
@@ -491,7 +490,7 @@ class KaigoDock(QgsDockWidget):
     def _restore_settings(self) -> None:
         s = QgsSettings()
         self.radius_spin.setValue(s.value(SETTINGS + "radius", 500.0, type=float))
-        self.care3_spin.setValue(s.value(SETTINGS + "care3_share", 0.109, type=float))
+        self.care3_spin.setValue(s.value(SETTINGS + "care3_share", DEFAULT_CARE3_SHARE, type=float))
         self.rollup_check.setChecked(s.value(SETTINGS + "rollup_wards", False, type=bool))
 
     def _save_settings(self) -> None:
@@ -744,8 +743,10 @@ class KaigoDock(QgsDockWidget):
                 ).format(name=name)
         if len(set(names)) != len(names):
             return self.tr("Give each resource layer a different type name.")
-        if self.low_spin.value() >= self.high_spin.value():
-            return self.tr("Density threshold 1 must be below threshold 2.")
+        values = self.thresholds()
+        for n in range(1, len(values)):
+            if values[n - 1] >= values[n]:
+                return self.tr("Density threshold {n} must be below threshold {m}.").format(n=n, m=n + 1)
         return None
 
     def _output_folder(self) -> str:
@@ -793,8 +794,7 @@ class KaigoDock(QgsDockWidget):
             "POPULATION_FIELD": self.population_combo.currentField(),
             "AREA_FIELD": self.area_combo.currentField(),
             "AREA_UNIT": self.area_unit_combo.currentIndex(),
-            "THRESHOLD_LOW": self.low_spin.value(),
-            "THRESHOLD_HIGH": self.high_spin.value(),
+            **dict(zip(THRESHOLD_PARAMETERS, self.thresholds())),
             "ROLLUP_WARDS": self.rollup_check.isChecked(),
             "OUTPUT": os.path.join(folder, "municipalities.gpkg"),
             "OUTPUT_CSV": os.path.join(folder, "municipalities.csv"),
@@ -1070,7 +1070,7 @@ class KaigoDock(QgsDockWidget):
                 rows,
                 highlighted,
                 self.lang,
-                thresholds=(self.low_spin.value(), self.high_spin.value()),
+                thresholds=self.thresholds(),
             )
         except ChartUnavailable as err:
             QgsMessageLog.logMessage(f"scatter chart: {err.detail}", LOG_TAG, Qgis.MessageLevel.Warning)
@@ -1094,6 +1094,10 @@ class KaigoDock(QgsDockWidget):
         return self.chart_label.image()
 
     # -- table selection → zoom ------------------------------------------------------------------------------
+    def thresholds(self) -> tuple[float, ...]:
+        """The density thresholds of the advanced settings, in the order of core.classes."""
+        return tuple(spin.value() for spin in self.threshold_spins)
+
     def selected_codes(self) -> list[str]:
         rows = sorted({i.row() for i in self.table_view.selectionModel().selectedRows()})
         return [c for c in (self.table_model.code_at(r) for r in rows) if c]
@@ -1220,8 +1224,7 @@ class KaigoDock(QgsDockWidget):
             "INPUT": muni.id() if self.project.mapLayer(muni.id()) else muni.source(),
             "HIGHLIGHT": ",".join(self.selected_codes()),
             "LANGUAGE": LANGUAGE_INDEX[self.lang],
-            "THRESHOLD_LOW": self.low_spin.value(),
-            "THRESHOLD_HIGH": self.high_spin.value(),
+            **dict(zip(THRESHOLD_PARAMETERS, self.thresholds())),
             **self._export_folder("charts"),
         }
 
