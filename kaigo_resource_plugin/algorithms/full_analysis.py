@@ -34,6 +34,11 @@ from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
+from .network_access import (
+    full_analysis_network_outputs,
+    full_analysis_network_parameter,
+    run_in_full_analysis,
+)
 
 # Files every run writes at the top of OUTPUT_FOLDER (SPEC §4).
 CHOME_GPKG = "chome.gpkg"
@@ -189,6 +194,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 defaultValue=0,
             )
         )
+        self.addParameter(full_analysis_network_parameter())  # NETWORK (issue #17): both rates
         self.addParameter(
             QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, self.tr("Output folder"))
         )
@@ -205,6 +211,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         self.addOutput(QgsProcessingOutputFolder("MAPS_FOLDER", self.tr("Maps folder")))
         self.addOutput(QgsProcessingOutputString("FILES", self.tr("Every file written (one per line)")))
         self.addOutput(QgsProcessingOutputNumber("N_MUNICIPALITIES", self.tr("Municipalities")))
+        for output in full_analysis_network_outputs():
+            self.addOutput(output)
 
     # ------------------------------------------------------------------------------------------
     def _child(self, alg_id, params, context, feedback):
@@ -253,6 +261,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
         language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        network = (
+            self.parameterAsVectorLayer(parameters, "NETWORK", context) if parameters.get("NETWORK") else None
+        )
 
         if radius <= 0:
             raise InputError(
@@ -299,6 +310,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 map_chome=map_chome,
                 map_codes=map_codes,
                 language=language,
+                network=network,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -387,6 +399,11 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, steps)
         muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
         n_muni = muni_layer.featureCount()
+        network_files = {}
+        if p["network"] is not None:  # walking distance on the network beside the circle (issue #17)
+            network_files = run_in_full_analysis(
+                self._child, p["network"], p, chome_path, tmp, context, steps
+            )
 
         # 4. committee charts
         steps.setCurrentStep(3)
@@ -503,6 +520,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             "FILES": "\n".join(written),
             "N_MUNICIPALITIES": n_muni,
         }
+        for key, name in network_files.items():
+            results[key] = os.path.join(folder, name)
         steps.setProgress(100)
         return results
 

@@ -21,6 +21,7 @@ from qgis.core import (
 from ..compat import WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
 from ..core import network as core_net
 from ..core.access import access_status, compute_access, safe_type_names
+from ..core.contract import DEFAULT_RADIUS_M, STATUS_NO_POPULATION
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import group_max
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
@@ -121,7 +122,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                 self.RADIUS,
                 self.tr("Radius (metres along the network)"),
                 QgsProcessingParameterNumber.Type.Double,
-                defaultValue=500.0,
+                defaultValue=DEFAULT_RADIUS_M,
                 minValue=0.0,
             )
         )
@@ -202,6 +203,9 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                 f"Cannot read the resource layer(s) {', '.join(bad)}: check the paths and formats in RESOURCES."
             )
         message = unreadable_chome_message(parameters, context, self.INPUT)
+        if message:
+            return False, message
+        message = _output_over_input(self, parameters, context)
         if message:
             return False, message
         return super().checkParameterValues(parameters, context)
@@ -417,6 +421,55 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         return results
 
 
+def _file_of(value, context) -> str | None:
+    """The file behind a layer parameter value (path, layer id/name or layer object), or None."""
+    import os
+
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        value = value.source.staticValue()
+    if hasattr(value, "source") and callable(value.source):
+        value = value.source()
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = value.split("|")[0].strip()
+    return os.path.realpath(path) if os.path.exists(path) else None
+
+
+def _output_over_input(alg, parameters, context) -> str | None:
+    """A bilingual refusal when OUTPUT or OUTPUT_COMPARISON would be written over an input file (SPEC §8)."""
+    import os
+
+    from qgis.core import QgsProcessingOutputLayerDefinition
+
+    inputs = {}
+    for name in (alg.INPUT, alg.NETWORK, alg.RESOURCES):
+        value = parameters.get(name)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            path = _file_of(item, context)
+            if path:
+                inputs[path] = name
+    for name in (alg.OUTPUT, alg.OUTPUT_COMPARISON):
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        if not isinstance(value, str) or not value.strip() or value.startswith(("memory:", "TEMPORARY")):
+            continue
+        path = value.split("|")[0].strip()
+        if path.startswith("ogr:"):
+            continue
+        real = os.path.realpath(path)
+        if real in inputs:
+            return (
+                f"{name} の出力先 {path} は入力 {inputs[real]} のファイルです。上書きすると元のデータが失われるので"
+                f"実行しません。別のファイル名を指定してください。\n"
+                f"{name} would be written over {path}, the file of the input {inputs[real]}: the original data "
+                "would be lost, so nothing is run. Choose another file name."
+            )
+    return None
+
+
 def _type_names(res, type_names_param: str, feedback) -> list[str]:
     safe = safe_type_names(res.type_names)
     if type_names_param.strip():
@@ -522,7 +575,7 @@ def style_network_layer(layer, lang: str | None = None, radius_m: float = 500.0)
     renderer = layer.renderer()
     tail = "（道路距離）" if lang != "en" else " (along the network)"
     for i, category in enumerate(renderer.categories()):
-        if category.value() != "no_population":
+        if category.value() != STATUS_NO_POPULATION:
             renderer.updateCategoryLabel(i, category.label() + tail)
     layer.triggerRepaint()
     return counts
@@ -712,3 +765,85 @@ def _number(value) -> float:
         return float(value)
     except (TypeError, ValueError):
         return float("nan")
+
+
+# ------------------------------------------------------------------ kaigo:fullanalysis with a NETWORK
+
+NETWORK_CHOME_GPKG = "chome_network.gpkg"
+NETWORK_COMPARISON_CSV = "network_comparison.csv"
+
+
+def full_analysis_network_parameter():
+    """The optional NETWORK of kaigo:fullanalysis (a line layer: then both rates are reported)."""
+    from qgis.core import QgsProcessingParameterVectorLayer
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    return QgsProcessingParameterVectorLayer(
+        "NETWORK",
+        QCoreApplication.translate(
+            "NetworkAccessAlgorithm", "Road network for walking distances (optional line layer)"
+        ),
+        [QgsProcessing.SourceType.TypeVectorLine],
+        optional=True,
+    )
+
+
+def full_analysis_network_outputs() -> list:
+    from qgis.core import QgsProcessingOutputFile
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    tr = QCoreApplication.translate
+    return [
+        QgsProcessingOutputFile(
+            "CHOME_NETWORK_GPKG", tr("NetworkAccessAlgorithm", "Chōme with network distances (GeoPackage)")
+        ),
+        QgsProcessingOutputFile(
+            "NETWORK_COMPARISON",
+            tr("NetworkAccessAlgorithm", "Straight line vs network, per municipality (CSV)"),
+        ),
+    ]
+
+
+def run_in_full_analysis(run_child, network, p: dict, chome_path: str, tmp: str, context, feedback) -> dict:
+    """kaigo:networkaccess on the chōme of a full analysis; both rates to the log and a CSV (UTF-8 BOM).
+
+    ``run_child``: FullAnalysisAlgorithm._child. Returns the file names written into ``tmp``.
+    """
+    import os
+
+    from qgis.core import QgsVectorLayer
+
+    from ..core.tables import write_csv
+
+    table = os.path.join(tmp, ".network_comparison.gpkg")
+    params = {
+        "INPUT": chome_path,
+        "RESOURCES": p["resources"],
+        "NETWORK": network,
+        "RADIUS": p["radius"],
+        "KEY_FIELD": p["key_field"],
+        "OUTPUT": os.path.join(tmp, NETWORK_CHOME_GPKG),
+        "OUTPUT_COMPARISON": table,
+    }
+    if p.get("pop_field"):
+        params["POPULATION_FIELD"] = p["pop_field"]
+    if p.get("elderly_field"):
+        params["ELDERLY_FIELD"] = p["elderly_field"]
+    run_child("kaigo:networkaccess", params, context, feedback)
+    layer = QgsVectorLayer(table, "comparison", "ogr")
+    names = layer.fields().names()
+    rows = [[None if is_null(v) else v for v in f.attributes()] for f in layer.getFeatures()]
+    keep = [i for i, n in enumerate(names) if n != "fid"]
+    write_csv(
+        os.path.join(tmp, NETWORK_COMPARISON_CSV),
+        [names[i] for i in keep],
+        [[r[i] for i in keep] for r in rows],
+    )
+    i_code, i_st, i_net = (names.index(n) for n in ("muni_code", "rate_straight_pct", "rate_net_pct"))
+    for r in rows:
+        if r[i_st] is not None and r[i_net] is not None:
+            feedback.pushInfo(
+                f"{r[i_code]}: 充足率 直線 {r[i_st]:.1f} % / 道路網 {r[i_net]:.1f} % — "
+                f"rate by straight line {r[i_st]:.1f} %, along the network {r[i_net]:.1f} %"
+            )
+    return {"CHOME_NETWORK_GPKG": NETWORK_CHOME_GPKG, "NETWORK_COMPARISON": NETWORK_COMPARISON_CSV}

@@ -515,10 +515,17 @@ def network_access(
     is_cancelled: Callable[[], bool] | None = None,
 ) -> NetworkAccess:
     """Snap chōme and resources, then one multi-source search per resource type."""
-    dest = snap_points(net, dest_lon, dest_lat, max_snap, is_cancelled)
-    if progress:
-        progress(0.3)
-    res = snap_points(net, res_lon, res_lat, max_snap, is_cancelled)
+    # one snapping pass for chōme and resources together (each level scans every segment once)
+    n_dest = np.asarray(dest_lon).size
+    both = snap_points(
+        net,
+        np.concatenate([np.asarray(dest_lon, dtype=np.float64), np.asarray(res_lon, dtype=np.float64)]),
+        np.concatenate([np.asarray(dest_lat, dtype=np.float64), np.asarray(res_lat, dtype=np.float64)]),
+        max_snap,
+        is_cancelled,
+    )
+    dest = _subset(both, slice(0, n_dest))
+    res = _subset(both, slice(n_dest, None))
     if progress:
         progress(0.4)
     n = dest.ok.size
@@ -533,6 +540,10 @@ def network_access(
     with np.errstate(invalid="ignore"):
         acc = net_m <= radius + INCLUSIVE_EPS_M
     return NetworkAccess(net_m, acc, dest, res)
+
+
+def _subset(snap: Snap, sl: slice) -> Snap:
+    return Snap(**{k: getattr(snap, k)[sl] for k in Snap.__dataclass_fields__})
 
 
 def nan_min(a: np.ndarray) -> np.ndarray:

@@ -957,6 +957,10 @@
         <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE のある表）</translation>
     </message>
     <message>
+        <source>Chōme with network distances (GeoPackage)</source>
+        <translation>道路網距離を付けた町丁字（GeoPackage）</translation>
+    </message>
+    <message>
         <source>Cost factor field of the network (multiplies the length; optional)</source>
         <translation>道路網のコスト係数フィールド（長さに掛ける係数、任意）</translation>
     </message>
@@ -989,8 +993,16 @@
         <translation>道路網（線レイヤ、例: OpenStreetMap の highway=*）</translation>
     </message>
     <message>
+        <source>Road network for walking distances (optional line layer)</source>
+        <translation>徒歩距離に使う道路網（任意、線レイヤ）</translation>
+    </message>
+    <message>
         <source>Straight line vs network, per municipality</source>
         <translation>直線距離と道路網距離の比較（市区町村別）</translation>
+    </message>
+    <message>
+        <source>Straight line vs network, per municipality (CSV)</source>
+        <translation>直線距離と道路網距離の比較（市区町村別、CSV）</translation>
     </message>
     <message>
         <source>Type names for the field suffixes (comma-separated, optional)</source>

@@ -245,3 +245,109 @@ def test_network_blank_areas_are_styled_like_the_straight_line_ones(ube_result):
     assert counts["blank"] == sum(1 for f in feats if f["status_net"] == "blank") > 0
     style_network_layer(layer, "en", 500.0)
     assert "along the network" in {c.value(): c.label() for c in layer.renderer().categories()}["covered"]
+
+
+def test_fullanalysis_with_a_network_reports_both_rates(plugin, tmp_path):
+    import csv
+    import io
+
+    import processing
+
+    folder = tmp_path / "full"
+    result = processing.run(
+        "kaigo:fullanalysis",
+        {
+            "CHOME": [CHOME],
+            "ELDERLY_FIELD": "JINKO",
+            "RESOURCES": [SHELTERS],
+            "NETWORK": ROADS,
+            "MAPS": False,
+            "OUTPUT_FOLDER": str(folder),
+        },
+    )
+    assert result["NETWORK_COMPARISON"] == str(folder / "network_comparison.csv")
+    assert result["CHOME_NETWORK_GPKG"] == str(folder / "chome_network.gpkg")
+
+    def rows(path):
+        from pathlib import Path
+
+        raw = Path(path).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens it
+        return list(csv.DictReader(io.StringIO(raw[3:].decode("utf-8"))))
+
+    (comparison,) = rows(result["NETWORK_COMPARISON"])
+    (muni,) = rows(result["MUNICIPALITIES_CSV"])
+    # the straight-line rate of the comparison is the rate of kaigo:sufficiencyrates (same weight, same
+    # 500 m test; a uniform care-3 share does not change a rate)
+    assert float(comparison["rate_straight_pct"]) == pytest.approx(float(muni["rate_pct"]), abs=1e-6)
+    assert float(comparison["rate_net_pct"]) < float(comparison["rate_straight_pct"])
+    assert len(list(_layer(result["CHOME_NETWORK_GPKG"]).getFeatures())) == 456
+
+
+@pytest.mark.parametrize("which", ["NETWORK", "INPUT"])
+def test_an_output_over_an_input_is_refused_and_the_input_kept(plugin, tmp_path, which):
+    import shutil
+
+    import processing
+    from qgis.core import QgsProcessingException
+
+    roads = tmp_path / "roads.gpkg"
+    shutil.copy(ROADS, roads)
+    before = roads.read_bytes()
+    params = {"INPUT": CHOME, "RESOURCES": [SHELTERS], "NETWORK": str(roads), "OUTPUT": str(roads)}
+    if which == "INPUT":
+        table = tmp_path / "chome.dbf"
+        shutil.copy(CHOME, table)
+        params.update(
+            {"INPUT": str(table), "OUTPUT": str(tmp_path / "out.gpkg"), "OUTPUT_COMPARISON": str(table)}
+        )
+    with pytest.raises(QgsProcessingException) as err:
+        processing.run(ALG, params)
+    text = str(err.value)
+    del err  # its traceback holds the QGIS objects of the refused run (a crash at exit otherwise)
+    assert "失われる" in text and "would be lost" in text
+    assert roads.read_bytes() == before
+
+
+def test_memory_layers_in_a_projected_crs_with_a_cost_field(plugin, tmp_path):
+    """The path of layers that are not files (read feature by feature), a projected CRS, COST_FIELD."""
+    import processing
+    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsVectorLayer
+
+    from kaigo_resource_plugin.compat import make_field
+
+    crs = "EPSG:6671"  # JGD2011 plane rectangular III (Yamaguchi)
+    x0, y0 = -60_000.0, -130_000.0
+    roads = QgsVectorLayer(f"LineString?crs={crs}", "roads", "memory")
+    roads.dataProvider().addAttributes([make_field("factor", "double")])
+    roads.updateFields()
+    for (xa, xb), factor in (((0, 400), 1.0), ((400, 1000), 2.0)):
+        f = QgsFeature(roads.fields())
+        f.setGeometry(QgsGeometry.fromPolylineXY([QgsPointXY(x0 + xa, y0), QgsPointXY(x0 + xb, y0)]))
+        f["factor"] = factor
+        roads.dataProvider().addFeature(f)
+
+    def points(name, fields, rows):
+        layer = QgsVectorLayer(f"Point?crs={crs}", name, "memory")
+        layer.dataProvider().addAttributes([QgsField(n) if k == "s" else make_field(n, k) for n, k in fields])
+        layer.updateFields()
+        for (x, y), values in rows:
+            f = QgsFeature(layer.fields())
+            f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(x0 + x, y0 + y)))
+            f.setAttributes(values)
+            layer.dataProvider().addFeature(f)
+        return layer
+
+    chome = points("chome", [("KEY_CODE", "string"), ("JINKO", "int")], [((0, 10), ["35202000100", 100])])
+    shop = points("shop", [("name", "string")], [((900, -10), ["shop"])])
+    out = tmp_path / "walk.gpkg"
+    processing.run(
+        ALG,
+        {"INPUT": chome, "RESOURCES": [shop], "NETWORK": roads, "COST_FIELD": "factor", "RADIUS": 1500,
+         "OUTPUT": str(out)},
+    )  # fmt: skip
+    (f,) = _layer(out).getFeatures()
+    # 10 m + 400 m × 1 + 500 m × 2 + 10 m, in the plane (the grid scale factor of zone III here is ~0.9999)
+    assert f["net_m"] == pytest.approx(1420.0, rel=2e-4)
+    assert f["net_access"] == 1 and f["status_net"] == "covered"
+    assert f["straight_m"] == pytest.approx((900**2 + 20**2) ** 0.5, rel=2e-4)
