@@ -64,6 +64,15 @@ class KaigoModel(QgsProcessingModelAlgorithm):
     def groupId(self):  # noqa: N802
         return "models"
 
+    def checkParameterValues(self, parameters, context):  # noqa: N802
+        """QGIS's own model checks answer in English only: the usual mistakes first, in both languages."""
+        from .algorithms.base import _first_bad_parameter
+
+        message = _first_bad_parameter(self, parameters, context)
+        if message:
+            return False, message
+        return super().checkParameterValues(parameters, context)
+
     def shortHelpString(self):  # noqa: N802
         """The model's description in the QGIS language, on one line (the dialog makes a paragraph of
         every line): the .model3 keeps an English and a Japanese paragraph, one per line."""

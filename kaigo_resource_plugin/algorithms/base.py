@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
@@ -90,11 +91,25 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         message = _first_bad_parameter(self, parameters, context)
         if message:
             return False, message
+        from . import guard
+
+        try:
+            guard.check(self, parameters, context)
+        except InputError as err:
+            return False, str(err)
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        from . import guard
+
+        run_guard = None
         try:
-            return self.process(parameters, context, feedback)
+            run_guard = guard.RunGuard(self, parameters, context)
+            run_guard.check()
+            staged = run_guard.staged_parameters()
+            results = self.process(staged, context, feedback)
+            check_cancel(feedback)
+            return run_guard.commit(results, feedback)
         except InputError as err:
             raise QgsProcessingException(str(err)) from None
         except Cancelled:
@@ -114,6 +129,17 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
                 f"Unexpected error ({type(err).__name__}: {err}); no output was written. "
                 "Please report it as a bug with the input data and the log."
             ) from None
+        finally:
+            if run_guard is not None:
+                run_guard.cleanup()
+
+    def parameterAsSink(self, parameters, name, context, fields, *args, **kwargs):  # noqa: N802
+        """QGIS's own, refusing first a shapefile that would cut the field names (so that no per-type
+        rate is silently dropped downstream)."""
+        from . import checks
+
+        checks.sink_field_names(parameters.get(name), name, fields)
+        return super().parameterAsSink(parameters, name, context, fields, *args, **kwargs)
 
     def process(self, parameters, context, feedback):  # pragma: no cover - abstract
         """The algorithm's work: parameters → core → outputs. Named so as not to shadow
@@ -191,8 +217,12 @@ def _unwritable(value) -> str | None:
     return None
 
 
+MAX_TITLE = 200  # characters of a chart/map title: longer ones cannot be drawn (matplotlib overflows)
+
+
 def _first_bad_parameter(alg, parameters, context) -> str | None:
     from qgis.core import (
+        QgsProcessing,
         QgsProcessingDestinationParameter,
         QgsProcessingParameterFeatureSource,
         QgsProcessingParameterFile,
@@ -207,6 +237,12 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
         if value is None or value == "":
             continue
         label = d.description()
+        if name == "TITLE" and isinstance(value, str) and len(value) > MAX_TITLE:
+            return (
+                f"{name}（{label}）が長すぎます（{len(value):,} 文字）。図の題は {MAX_TITLE} 文字以内にしてください。\n"
+                f"{name} ({label}) is too long ({len(value):,} characters): keep a chart or map title within "
+                f"{MAX_TITLE} characters."
+            )
         if isinstance(d, QgsProcessingDestinationParameter):
             bad = _unwritable(value)
             if bad:
@@ -222,6 +258,11 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
                 return (
                     f"{name}（{label}）は数値で指定してください（指定値: {value}）。\n"
                     f"{name} ({label}) must be a number (got {value})."
+                )
+            if not math.isfinite(number):
+                return (
+                    f"{name}（{label}）が有限の数ではありません（指定値: {value}）。通常の数値を指定してください。\n"
+                    f"{name} ({label}) must be a finite number (got {value}): give an ordinary number."
                 )
             low, high = d.minimum(), d.maximum()
             if number < low or number > high:
@@ -247,6 +288,21 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
                         f"{name}（{label}）のファイルが見つかりません: {missing}。パスを確認してください。\n"
                         f"{name} ({label}): file not found: {missing}. Check the path."
                     )
+                files_only = isinstance(d, QgsProcessingParameterMultipleLayers) and d.layerType() == getattr(
+                    QgsProcessing.SourceType, "TypeFile", 6
+                )
+                if isinstance(d, QgsProcessingParameterFile) or files_only:
+                    from .checks import wrong_extension_message
+
+                    wrong = wrong_extension_message(item, d, name, label)
+                    if wrong:
+                        return wrong
+                else:
+                    from .checks import not_vector_message
+
+                    wrong = not_vector_message(item, name, label)
+                    if wrong:
+                        return wrong
     return None
 
 

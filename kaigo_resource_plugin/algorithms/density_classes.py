@@ -22,6 +22,7 @@ from ..core.contract import to_float
 from ..core.errors import InputError
 from ..core.rates import DENSITY_FIELDS, density_columns
 from ..i18n_loader import output_language
+from . import checks
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 from .sufficiency_rates import (
     AREA_UNIT_TO_KM2,
@@ -123,6 +124,8 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
                 en="AREA_FIELD: the input has no polygons to measure: give the area field (km²).",
             )
         transform = area_crs_transform(source.sourceCrs(), context) if area_field is None else None
+        if area_field is None:
+            checks.source_in_japan(source, context.transformContext(), "入力レイヤー", "the input layer")
 
         # replace fields of the same name (e.g. a municipality table made by kaigo:sufficiencyrates)
         ours = {n for n, _k in DENSITY_FIELDS}

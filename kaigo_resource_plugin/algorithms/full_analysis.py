@@ -64,6 +64,10 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
     DISPLAY_NAME = "Full analysis (boundaries + ages + resources → every output)"
 
     CHOME = "CHOME"
+    # what the run writes into OUTPUT_FOLDER, checked against the inputs before any work (guard.py)
+    FOLDER_OUTPUTS = {
+        "OUTPUT_FOLDER": (CHOME_GPKG, MUNI_GPKG, MUNI_CSV, MUNI_XLSX, REPORT_CSV, SUMMARY_TXT, SUMMARY_JSON)
+    }
     AGES = "AGES"
     ELDERLY_FIELD = "ELDERLY_FIELD"
     RESOURCES = "RESOURCES"

@@ -30,6 +30,7 @@ from ..compat import WKB_MULTIPOLYGON, WKB_NO_GEOMETRY, WKB_POINT, geometry_type
 from ..core import estat
 from ..core.contract import DEFAULT_CARE3_SHARE
 from ..core.errors import InputError
+from . import checks
 from .base import KaigoAlgorithm, check_cancel
 
 # Attributes read from each boundary input (when present), besides KEY_FIELD and CARE3_FIELD.
@@ -241,7 +242,11 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                     dbf_cols = None
                 item.encoding_note = f"{os.path.basename(dbf_path)}: {enc} ({how})"
             except (OSError, InputError, KeyError) as err:
-                feedback.pushWarning(f"{dbf_path}: {err}")
+                feedback.pushWarning(
+                    f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
+                    f"{dbf_path}: the .dbf could not be read directly; the attributes as QGIS reads them are used "
+                    f"({err})."
+                )
                 dbf_cols = None
 
         request = QgsFeatureRequest().setSubsetOfAttributes(idx)
@@ -329,6 +334,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         ages = estat.read_age_tables(age_paths)
         for name, enc, n in ages.files:
             feedback.pushInfo(f"{name}: {n:,} rows, encoding {enc}")
+        for ja, en in ages.notes:
+            feedback.pushWarning(f"{ja}\n{en}")
         care3_by_muni = (
             estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
         )
@@ -340,6 +347,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         for n, layer in enumerate(layers):
             feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
             inputs.append(self._read_layer(layer, key_field, care3_field, feedback))
+            checks.boundary_input(layer, inputs[-1].kind, inputs[-1].records, context.transformContext())
             feedback.pushInfo(
                 f"{layer.name()}: {len(inputs[-1].records):,} features, {inputs[-1].kind}, "
                 f"{inputs[-1].layout} layout; text {inputs[-1].encoding_note}"

@@ -31,6 +31,7 @@ from qgis.core import (
 from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
 from ..core.contract import JGD2011_GEOGRAPHIC as GEOGRAPHIC_AUTHID
 from ..core.contract import WATER_HCODE, detect_layout, point_crs_for_layout, to_float
+from . import checks
 
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
@@ -354,7 +355,7 @@ def _column(parts: list, numeric: bool) -> np.ndarray:
         out = []
         for p in parts:
             if isinstance(p, np.ma.MaskedArray):
-                out.append(p.astype(np.float64).filled(np.nan))
+                out.append(np.ma.filled(p.astype(np.float64), np.nan))
             else:
                 out.append(np.asarray(p, dtype=np.float64))
         return np.concatenate(out) if out else np.zeros(0)
@@ -489,7 +490,7 @@ def read_points(
     xs = []
     ys = []
     outs = []
-    cols: list[list] = [[] for _ in idx]
+    values: list[list] = [[] for _ in idx]
     n_null = 0
     n_bad = 0
     nan = float("nan")
@@ -504,7 +505,7 @@ def read_points(
         out_fids.append(f.id())
         if idx:
             attrs = f.attributes()
-            for c, i in zip(cols, idx):
+            for c, i in zip(values, idx):
                 c.append(attrs[i])
         if geometry is None:
             xs.append(nan)
@@ -537,7 +538,7 @@ def read_points(
         fids=np.array(out_fids, dtype=np.int64),
         x=np.array(xs, dtype=np.float64),
         y=np.array(ys, dtype=np.float64),
-        attributes={n: _convert(c, num) for n, c, num in zip(field_names, cols, numeric)},
+        attributes={n: _convert(c, num) for n, c, num in zip(field_names, values, numeric)},
         outside=np.array(outs, dtype=bool),
         n_null_geometry=n_null,
         n_bad_geometry=n_bad,
@@ -619,6 +620,9 @@ def read_chome(
             en="The chōme layer has no coordinate reference system (CRS). Set its CRS in the layer "
             "properties.",
         )
+    if has_geom:
+        checks.require_exact_transform(layer_crs, transform_context, "町丁字レイヤ", "the chōme layer")
+        checks.source_in_japan(source, transform_context, "町丁字レイヤ", "the chōme layer")
     xy = has_xy_code(names)
     if not has_geom and not xy:
         raise InputError(
@@ -680,7 +684,9 @@ def read_chome(
     )
     attrs = pts.attributes
     n = pts.fids.size
-    keys = repoints.normalise_keys(attrs[key_field])
+    keys, key_note = checks.chome_keys(repoints.normalise_keys(attrs[key_field]), key_field)
+    if key_note:
+        log.append(key_note)
     if "HCODE" in attrs:
         hc = attrs["HCODE"]
         if hc.dtype == np.float64:
@@ -690,11 +696,14 @@ def read_chome(
     else:
         water = np.zeros(n, dtype=bool)
     pop_raw = as_float_array(attrs[population_field]) if population_field else None
+    if pop_raw is not None:
+        checks.check_counts(pop_raw, population_field or "")
     area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
     kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
     if use_xy:
         px = as_float_array(attrs["X_CODE"]).copy()
         py = as_float_array(attrs["Y_CODE"]).copy()
+        checks.check_xy_code(px, py)
         bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
         px[bad] = np.nan
         py[bad] = np.nan
@@ -741,6 +750,7 @@ def read_chome(
             )
     else:
         lon, lat = gx, gy  # read_points gave lon/lat already
+    checks.require_in_japan(lon, lat, "町丁字の代表地点", "the chōme points")
     if point_crs.authid() == GEOGRAPHIC_AUTHID:
         gx, gy = lon.copy(), lat.copy()
     elif use_xy and not has_geom:
@@ -829,8 +839,16 @@ def read_resources(
     lons, lats, types = [], [], []
     log: list[tuple[str, str]] = []
     lo, hi = progress_span
+    layer_names, renamed = checks.distinct_names(
+        [
+            lyr.name() if lyr is not None and hasattr(lyr, "name") else f"layer{i + 1}"
+            for i, lyr in enumerate(layers)
+        ]
+    )
+    if renamed:
+        log.append(renamed)
     for li, layer in enumerate(layers):
-        name = layer.name() if layer is not None and hasattr(layer, "name") else f"layer{li + 1}"
+        name = layer_names[li]
         if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
             raise InputError(
                 ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
@@ -869,8 +887,15 @@ def read_resources(
                     f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
                 )
             )
+        if not empty:
+            checks.source_in_japan(
+                layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+            )
+            checks.require_exact_transform(
+                crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
+            )
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
-        pts = read_points(
+        pts = checks.resource_parts(layer, cat, transform_context, feedback) or read_points(
             layer,
             [cat] if cat else [],
             "surface",
@@ -897,9 +922,13 @@ def read_resources(
             )
         lon, lat = pts.x, pts.y
         ok = np.isfinite(lon) & np.isfinite(lat)
+        outside = checks.require_in_japan(
+            lon, lat, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+        )
+        if outside:
+            log.append(outside)
         if cat:
-            labels = [to_text(v) for v in pts.attributes[cat].tolist()]
-            labels = [_label(lab, name) for lab in labels]
+            labels = [_label(to_text(v), name) for v in pts.attributes[cat].tolist()]
         else:
             labels = None
             if name not in type_of:
@@ -917,6 +946,7 @@ def read_resources(
         lons.append(lon[ok])
         lats.append(lat[ok])
         types.append(t[ok])
+    checks.check_categories(category_field, len(type_names))
     cat_lon = np.concatenate(lons) if lons else np.zeros(0)
     cat_lat = np.concatenate(lats) if lats else np.zeros(0)
     cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)

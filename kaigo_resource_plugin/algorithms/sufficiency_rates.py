@@ -45,6 +45,7 @@ from ..core.rates import (
     resource_types,
 )
 from ..i18n_loader import output_language
+from . import checks
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 
 AREA_UNITS = ("m2", "km2", "ha")
@@ -105,6 +106,7 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
             en="The input layer has no valid CRS, so its area cannot be computed: set its CRS or give "
             "an area field (AREA_FIELD).",
         )
+    checks.require_exact_transform(source_crs, context.transformContext(), "入力レイヤー", "the input layer")
     if source_crs.isGeographic():
         return None
     # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas
@@ -438,6 +440,8 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         is_polygon = geometry_type(source.wkbType()) == 2
         need_ellipsoid = is_polygon and area_field is None and area_table is None
         transform = area_crs_transform(source.sourceCrs(), context) if need_ellipsoid else None
+        if need_ellipsoid:
+            checks.source_in_japan(source, context.transformContext(), "入力レイヤー", "the input layer")
 
         # -- read ---------------------------------------------------------------------------
         idx_of = {n: i for i, n in enumerate(names)}
@@ -483,6 +487,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         named: set[str] = set()
         n_no_muni = 0
         n_rolled = 0
+        key_restored: list[tuple[str, str]] = []
         step = max(1, n_total // 100) if n_total > 0 else 1000
 
         fi = {f: idx_of[f] for f in wanted}
@@ -495,7 +500,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 if n_total > 0:
                     feedback.setProgress(50.0 * k / n_total)
             attrs = feat.attributes()
-            key = to_text(attrs[fi[key_field]]) if key_field else None
+            key = checks.chome_key(attrs[fi[key_field]], key_restored) if key_field else None
             if muni_field:
                 code = normalize_muni_code(to_text(attrs[fi[muni_field]]))
             else:
@@ -563,6 +568,10 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 en="No chōme of the input layer has a municipality code: check KEY_FIELD or MUNI_FIELD.",
             )
         water_a = np.array(water, dtype=bool)
+        checks.report_keys(key_restored, None if muni_field else key_field, keys, feedback)
+        for values, name in ((elderly, elderly_field), (p75, p75_field), (pop, pop_field)):
+            if name:
+                checks.check_counts(np.array(values, dtype=float), name)
 
         # -- validate numbers before any output ---------------------------------------------
         if area_field:

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import plausibility
 from .codes import DESIGNATED_CITIES, muni_code_from_key, rollup_code
 from .contract import AGE_75PLUS_COLUMN as AGE75_COLUMN
 from .contract import AGE_TOTAL_COLUMN as TOTAL_COLUMN
@@ -310,6 +311,7 @@ class AgeTable:
     rows: dict[str, AgeRow]
     files: list[tuple[str, str, int]]  # (file, encoding, data rows)
     duplicates: list[str] = field(default_factory=list)  # keys given twice with different figures
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (ja, en) warnings about the files
 
 
 def _to_count(text: str) -> int | None:
@@ -334,6 +336,8 @@ def parse_t001082(text: str, source: str) -> list[AgeRow]:
     try:
         codes = [c.strip().lstrip("\ufeff") for c in next(reader)]
         labels = next(reader)
+    except csv.Error:
+        raise plausibility.not_csv_error(source) from None
     except StopIteration:
         raise InputError(
             ja=f"{source} は空か 1 行しかありません。e-Stat の小地域集計 T001082 の CSV を指定してください。",
@@ -386,6 +390,8 @@ def parse_t001082(text: str, source: str) -> list[AgeRow]:
         lvl_text = row[i_lvl].strip()
         if not key or not lvl_text.isdigit():
             continue
+        for i in (i_tot, i_75):
+            plausibility.check_count_text(row[i], codes[i], source, reader.line_num)
         out.append(
             AgeRow(
                 key=key,
@@ -417,6 +423,7 @@ def read_age_tables(paths: Sequence[str]) -> AgeTable:
     rows: dict[str, AgeRow] = {}
     files: list[tuple[str, str, int]] = []
     duplicates: list[str] = []
+    notes: list[tuple[str, str]] = []
     for path in paths:
         name = os.path.basename(path)
         try:
@@ -427,8 +434,22 @@ def read_age_tables(paths: Sequence[str]) -> AgeTable:
                 ja=f"年齢別人口の表 {path} を読めません（{err.strerror}）。",
                 en=f"Cannot read the age table {path} ({err.strerror}).",
             ) from None
+        plausibility.check_text_file(data, name, "AGES")
         text, enc = decode_text_bytes(data)
-        parsed = parse_t001082(text, name)
+        text, cut = plausibility.clean_table_text(text, name)
+        try:
+            parsed = parse_t001082(text, name)
+        except csv.Error:
+            raise plausibility.not_csv_error(name) from None
+        if cut:
+            notes.append(cut)
+        fixed, n_fixed = plausibility.restore_leading_zeros([r.key for r in parsed])
+        if n_fixed:
+            i = next(i for i, r in enumerate(parsed) if r.key != fixed[i])
+            ja, en = plausibility.leading_zero_note(n_fixed, parsed[i].key, fixed[i])
+            notes.append((f"{name}: {ja}", f"{name}: {en}"))
+            for r, k in zip(parsed, fixed):
+                r.key = k
         files.append((name, enc, len(parsed)))
         for r in parsed:
             old = rows.get(r.key)
@@ -436,7 +457,7 @@ def read_age_tables(paths: Sequence[str]) -> AgeTable:
                 rows[r.key] = r
             elif (old.total, old.age75, old.level) != (r.total, r.age75, r.level):
                 duplicates.append(r.key)
-    return AgeTable(rows, files, duplicates)
+    return AgeTable(rows, files, duplicates, notes)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -615,6 +636,17 @@ def join_boundaries(
     report: list[ReportRow] = []
     log: list[str] = []
     warnings: list[str] = []
+
+    # 0. keys that lost their leading zero (a key column read as numbers) get it back
+    fixed, n_fixed = plausibility.restore_leading_zeros(
+        [b.key for b in records], [b.muni_hint[:2] if b.muni_hint else None for b in records]
+    )
+    if n_fixed:
+        i = next(i for i, b in enumerate(records) if b.key != fixed[i])
+        ja, en = plausibility.leading_zero_note(n_fixed, records[i].key, fixed[i])
+        warnings.append(f"{ja}\n{en}")
+        for b, k in zip(records, fixed):
+            b.key = k
 
     # 1. group parts per key, drop water and keyless records
     groups: dict[str, list[BoundaryRecord]] = {}

@@ -20,6 +20,7 @@ import numpy as np
 from .classes import CLASS_LABELS, DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS, density_class, rate_band
 from .contract import DEFAULT_CARE3_SHARE, WATER_HCODE  # noqa: F401  (re-exported for the algorithms)
 from .errors import InputError
+from .plausibility import check_text_file
 from .tables import write_csv, write_xlsx
 
 ANY = ""  # resource type key of the unsuffixed fields (= any type)
@@ -103,7 +104,9 @@ def read_code_table(path: str, param: str, unit_hint: str, percent: bool = False
             ja=f"{param} のファイル {path} が見つかりません。", en=f"{param}: file {path} not found."
         )
     with open(path, "rb") as fh:
-        text = _decode(fh.read())
+        data = fh.read()
+    check_text_file(data, os.path.basename(path), param)
+    text = _decode(data)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")

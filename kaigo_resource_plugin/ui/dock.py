@@ -137,7 +137,7 @@ def _is_alive(widget) -> bool:
     try:
         from qgis.PyQt import sip
     except ImportError:  # pragma: no cover - very old PyQt
-        import sip
+        import sip  # type: ignore[no-redef,unused-ignore]
     try:
         return widget is not None and not sip.isdeleted(widget)
     except TypeError:

@@ -71,7 +71,12 @@ def test_daito_map(run_alg, daito, sample_data, tmp_path):
     assert (chome.renderer().dump(), stores.renderer().dump()) == before  # input styles untouched
     assert res["N_MAPS"] == 1
     assert res["MAPS"] == {"27218": str(tmp_path / "map_27218.png")}
-    assert sorted(os.listdir(tmp_path)) == ["map_27218.pdf", "map_27218.png", "map_27218.svg"]
+    assert sorted(os.listdir(tmp_path)) == [
+        ".kaigo-manifest.json",
+        "map_27218.pdf",
+        "map_27218.png",
+        "map_27218.svg",
+    ]
     got = res["COUNTS"]["27218"]
     assert {k: got[k] for k in COLORS} == counts
     n_pins = got["resources"]["コンビニ"]
