@@ -1,6 +1,7 @@
 # kaigo_resource_plugin — the targets a user or a newcomer expects.
 #   make demo   installs what is missing, runs the analysis on the bundled sample data -> demo-output/
 #   make test   the whole test suite, headless
+#   make test-matrix  the whole suite on QGIS 3.22, 3.40 and 3.44 (debootstrap chroots, cached in /var/cache/kaigo-matrix)
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ PLUGIN := kaigo_resource_plugin
 export QT_QPA_PLATFORM ?= offscreen
 export VENV
 
-.PHONY: setup demo test test-fast test-unit test-qgis lint format bench package transcompile clean
+.PHONY: setup demo test test-fast test-matrix test-unit test-qgis lint format bench package transcompile clean
 
 setup:
 	@bash scripts/setup.sh
@@ -25,6 +26,9 @@ test: setup
 
 test-fast: setup  # the inner loop: everything but the tests marked slow (qgis_process subprocesses)
 	$(PY) -m pytest -q -m "not slow" tests
+
+test-matrix:
+	bash scripts/matrix.sh
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit

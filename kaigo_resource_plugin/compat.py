@@ -52,6 +52,17 @@ def geometry_type(wkb_type) -> int:
     return int(gt.value) if hasattr(gt, "value") else int(gt)
 
 
+def variant(value):
+    """``value`` as a QVariant: QGIS takes a ready QVariant attribute faster than it converts a Python value."""
+    return QVariant(value)
+
+
+def parameter_as_fields(algorithm, parameters, name: str, context) -> list[str]:
+    """Field names of a field parameter: parameterAsStrings (QGIS >= 3.32) or the older call on 3.22."""
+    read = getattr(algorithm, "parameterAsStrings", None) or algorithm.parameterAsFields
+    return list(read(parameters, name, context) or [])
+
+
 def is_null(value) -> bool:
     """True for Python None, QVariant NULL (QGIS 3) and an invalid QVariant."""
     if value is None:
@@ -91,6 +102,14 @@ def set_legend_style_font(legend, style, font, size_pt: float) -> None:
     font.setPointSizeF(size_pt)
     rstyle.setFont(font)
 
+
+# Vertical anchor of a marker: Qgis.VerticalAnchorPoint from QGIS 3.40, QgsMarkerSymbolLayer's before.
+if hasattr(Qgis, "VerticalAnchorPoint"):
+    ANCHOR_BOTTOM = Qgis.VerticalAnchorPoint.Bottom
+else:
+    from qgis.core import QgsMarkerSymbolLayer
+
+    ANCHOR_BOTTOM = QgsMarkerSymbolLayer.VerticalAnchorPoint.Bottom
 
 # Geometry type values: Qgis.WkbType from QGIS 3.30 (the only spelling in QGIS 4), QgsWkbTypes.Type before.
 WkbType = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type

@@ -14,6 +14,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from .compat import ANCHOR_BOTTOM
+
 PIN_SVG = os.path.join(os.path.dirname(__file__), "icons", "pin.svg")
 
 STATUS_COLORS = {"blank": "#e31a1c", "covered": "#1f78b4", "no_population": "#bdbdbd"}
@@ -87,14 +89,7 @@ def pin_symbol(size_mm: float = 4.0, color: str = RESOURCE_COLORS[0]):
     pin = QgsSvgMarkerSymbolLayer(PIN_SVG, size_mm)
     pin.setFillColor(QColor(color))  # pin.svg takes param(fill) and param(outline)
 
-    try:
-        from qgis.core import Qgis
-
-        pin.setVerticalAnchorPoint(Qgis.VerticalAnchorPoint.Bottom)
-    except AttributeError:  # QGIS < 3.40
-        from qgis.core import QgsMarkerSymbolLayer
-
-        pin.setVerticalAnchorPoint(QgsMarkerSymbolLayer.Bottom)
+    pin.setVerticalAnchorPoint(ANCHOR_BOTTOM)
     symbol.changeSymbolLayer(0, pin)
     return symbol
 

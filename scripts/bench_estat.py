@@ -2,8 +2,8 @@
 language byte 0) and a T001082 table (CP932), generated with a fixed seed under bench-output/estat/.
 
 Prints the time of the pure-Python core (dBASE read + T001082 read + join) and of the whole algorithm run
-through qgis_process (points from X_CODE/Y_CODE), with its peak memory, and — when the shared data is there —
-the same for the real Osaka prefecture files (8,897 rows).
+through qgis_process (points from X_CODE/Y_CODE), with its peak memory, and
+the same for the real Osaka prefecture files of sample_data/ (8,897 rows).
 
 Usage: bench_estat.py [--small] [--chome N]
 """
@@ -11,7 +11,6 @@ Usage: bench_estat.py [--small] [--chome N]
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import struct
@@ -216,9 +215,9 @@ def main() -> int:
     )
     wall, peak, _ = qgis_run(dbf_path, csv_path, f"synthetic_{n}")
     print(f"qgis_process kaigo:importestat, synthetic {n:,}: {wall:.2f} s wall, peak RSS {peak:.0f} MB")
-    shared = Path(os.environ.get("KAIGO_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    osaka_dbf = shared / "osaka-2015-points" / "27-oosaka-all.dbf"
-    osaka_csv = shared / "osaka-2020-ages" / "tblT001082C27.csv"
+    sample = ROOT / "sample_data"
+    osaka_dbf = sample / "osaka-2015-points" / "27-oosaka-all.dbf"
+    osaka_csv = sample / "osaka-2020-ages" / "tblT001082C27.csv"
     if osaka_dbf.exists() and osaka_csv.exists():
         t_osaka, s = core_run(osaka_dbf, osaka_csv)
         w_osaka, p_osaka, _ = qgis_run(osaka_dbf, osaka_csv, "osaka")

@@ -1,4 +1,4 @@
-"""Shared test fixtures: the repository, its sample data and the project's shared data."""
+"""Shared test fixtures: the repository and its bundled real data."""
 
 from __future__ import annotations
 
@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kaigo_paths import ROOT, SAMPLE, SHARED  # noqa: E402
+from kaigo_paths import ROOT, SAMPLE  # noqa: E402
 
-__all__ = ["ROOT", "SAMPLE", "SHARED"]
+__all__ = ["ROOT", "SAMPLE"]
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The real e-Stat / OSM data beside the checkout (CI lays shared/ next to the clone)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"shared data not found at {SHARED}; set KAIGO_SHARED_DATA")
-    return SHARED
+    """The real e-Stat / OSM files, bundled in the repository's sample_data/ (the same folder names as the
+    project's shared data set they were copied from). Kept as a name for older tests: use sample_data."""
+    return SAMPLE
 
 
 @pytest.fixture(scope="session")

@@ -22,12 +22,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..compat import WKB_POINT, geometry_type, make_field
-
-try:
-    from qgis.PyQt.QtCore import QVariant as _QVariant
-except ImportError:  # pragma: no cover - a Qt binding without QVariant
-    _QVariant = None
+from ..compat import WKB_POINT, geometry_type, make_field, variant
 from ..core.access import access_status, compute_access, safe_type_names
 from ..core.errors import Cancelled, InputError
 from ..i18n_loader import say
@@ -333,14 +328,14 @@ def _as_variants(values: np.ndarray) -> list:
     Handing QGIS a ready QVariant instead of a Python int or str halves the cost of
     QgsFeature.setAttribute, the hot spot of the write pass. Falls back to plain values.
     """
-    if _QVariant is None or values.size == 0:
+    if values.size == 0:
         return values.tolist()
     top = int(values.max())
     if int(values.min()) < 0 or top > 65535:
         return values.tolist()
     table = np.empty(top + 1, dtype=object)
     for i in range(top + 1):
-        table[i] = _QVariant(i)
+        table[i] = variant(i)
     return table[values].tolist()
 
 
@@ -352,7 +347,7 @@ def _status_column(has: np.ndarray, population) -> list:
         code[np.asarray(population, dtype=np.float64) == 0] = 2
     table = np.empty(3, dtype=object)
     for i, name in enumerate(names):
-        table[i] = _QVariant(name) if _QVariant is not None else name
+        table[i] = variant(name)
     return table[code].tolist()
 
 

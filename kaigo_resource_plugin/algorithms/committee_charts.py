@@ -20,7 +20,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..compat import is_null
+from ..compat import is_null, parameter_as_fields
 from ..core.contract import to_float
 from ..core.errors import InputError
 from ..i18n_loader import output_language, say
@@ -168,7 +168,7 @@ class CommitteeChartsAlgorithm(KaigoAlgorithm):
     # ------------------------------------------------------------------ reading
 
     def _rate_fields(self, parameters, context, names: list[str]) -> list[str]:
-        chosen = self.parameterAsFields(parameters, self.RATE_FIELDS, context) or []
+        chosen = parameter_as_fields(self, parameters, self.RATE_FIELDS, context)
         if not chosen:
             chosen = [n for n in names if n == BASE_RATE_FIELD]
             chosen += sorted(n for n in names if n.startswith(TYPE_PREFIX))

@@ -6,6 +6,7 @@ import math
 import os
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -41,7 +42,6 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsProject,
     QgsRectangle,
-    QgsRenderContext,
     QgsScaleBarSettings,
     QgsSingleSymbolRenderer,
     QgsUnitTypes,
@@ -122,7 +122,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
 
     def flags(self):
         # a print layout is a QGraphicsScene: build and export it in the main thread
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+        return super().flags() | QgsProcessingAlgorithm.Flag.FlagNoThreading
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
@@ -277,7 +277,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         groups: dict[str, dict] = {}
         unknown_status = 0
         # invalid polygons (common in e-Stat boundaries) are drawn as they are
-        skip_checks = QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks
+        skip_checks = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
         for feat in source.getFeatures(QgsFeatureRequest(), skip_checks):
             attrs = feat.attributes()
             code = get_code(attrs)
@@ -524,8 +524,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             set_label_font(item, qfont, size, QColor(color))
             item.setHAlign(align)
             item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
-            item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
-            item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+            item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+            item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
             layout.addLayoutItem(item)
             return item
 
@@ -541,8 +541,8 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         text_item(title, 10, 7, 277, 13, 16, bold=True)
 
         map_item = QgsLayoutItemMap(layout)
-        map_item.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y, QgsUnitTypes.LayoutMillimeters))
-        map_item.attemptResize(QgsLayoutSize(MAP_W, MAP_H, QgsUnitTypes.LayoutMillimeters))
+        map_item.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+        map_item.attemptResize(QgsLayoutSize(MAP_W, MAP_H, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
         map_item.setCrs(map_crs)
         map_item.setLayers(layers)
         map_item.setKeepLayerSet(True)
@@ -563,23 +563,23 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             root.addLayer(outline)
         node = root.findLayer(chome.id())
         if node is not None:
-            QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Subgroup)
+            QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Subgroup)
         legend.setLinkedMap(map_item)
         legend.setSymbolHeight(5)
         legend.setSymbolWidth(7)
         legend.setFrameEnabled(True)
         legend.setBackgroundColor(QColor(255, 255, 255, 235))
         legend_x = MAP_X + MAP_W + 4
-        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutMillimeters))
+        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
         layout.addLayoutItem(legend)
         # the legend must fit beside the map: smaller text for long labels (English, long layer names)
         available = PAGE_W - 5 - legend_x
         for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
             for style, size, bold in (
-                (QgsLegendStyle.Title, 13, True),
-                (QgsLegendStyle.Group, 11, True),
-                (QgsLegendStyle.Subgroup, 10.5, True),
-                (QgsLegendStyle.SymbolLabel, 10, False),
+                (QgsLegendStyle.Style.Title, 13, True),
+                (QgsLegendStyle.Style.Group, 11, True),
+                (QgsLegendStyle.Style.Subgroup, 10.5, True),
+                (QgsLegendStyle.Style.SymbolLabel, 10, False),
             ):
                 qfont = QFont(family)
                 qfont.setBold(bold)
@@ -614,13 +614,15 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         scalebar.setStyle("Single Box")
         scalebar.setLinkedMap(map_item)
         scalebar.setUnits(
-            QgsUnitTypes.DistanceKilometers if extent.width() > 4000 else QgsUnitTypes.DistanceMeters
+            QgsUnitTypes.DistanceUnit.DistanceKilometers
+            if extent.width() > 4000
+            else QgsUnitTypes.DistanceUnit.DistanceMeters
         )
         scalebar.setNumberOfSegments(2)
         scalebar.setNumberOfSegmentsLeft(0)
         scalebar.setUnitLabel("km" if extent.width() > 4000 else "m")
         seg = _nice_segment(extent.width() / 8.0)
-        scalebar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFixed)
+        scalebar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFixed)
         scalebar.setUnitsPerSegment(seg / 1000.0 if extent.width() > 4000 else seg)
         fmt = scalebar.textFormat()
         fmt.setFont(QFont(family))
@@ -629,7 +631,9 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         scalebar.setBackgroundEnabled(True)
         scalebar.setBackgroundColor(QColor(255, 255, 255, 220))
         # below the map frame: inside it the bar would hide pins and chōme
-        scalebar.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y + MAP_H + 1.5, QgsUnitTypes.LayoutMillimeters))
+        scalebar.attemptMove(
+            QgsLayoutPoint(MAP_X, MAP_Y + MAP_H + 1.5, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+        )
         layout.addLayoutItem(scalebar)
         scalebar.update()
 
@@ -638,9 +642,11 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             arrow = QgsLayoutItemPicture(layout)
             arrow.setPicturePath(arrow_svg)
             arrow.setLinkedMap(map_item)
-            arrow.setNorthMode(QgsLayoutItemPicture.GridNorth)
-            arrow.attemptMove(QgsLayoutPoint(MAP_X + MAP_W - 16, MAP_Y + 3, QgsUnitTypes.LayoutMillimeters))
-            arrow.attemptResize(QgsLayoutSize(12, 16, QgsUnitTypes.LayoutMillimeters))
+            arrow.setNorthMode(QgsLayoutItemPicture.NorthMode.GridNorth)
+            arrow.attemptMove(
+                QgsLayoutPoint(MAP_X + MAP_W - 16, MAP_Y + 3, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+            )
+            arrow.attemptResize(QgsLayoutSize(12, 16, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
             layout.addLayoutItem(arrow)
         else:
             text_item(
@@ -664,20 +670,20 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         # "PNG driver does not support update access"), and the 300 dpi stored in the file
         image = exporter.renderPageToImage(0, QSize(), 300)
         if image.isNull():
-            _check_export(QgsLayoutExporter.MemoryError, exporter, base + ".png")
+            _check_export(QgsLayoutExporter.ExportResult.MemoryError, exporter, base + ".png")
         dpm = int(round(300 / 0.0254))
         image.setDotsPerMeterX(dpm)
         image.setDotsPerMeterY(dpm)
         with atomic_path(base + ".png") as tmp:
             if not image.save(tmp, "PNG"):
-                _check_export(QgsLayoutExporter.FileError, exporter, base + ".png")
+                _check_export(QgsLayoutExporter.ExportResult.FileError, exporter, base + ".png")
         written.append(base + ".png")
         pdf = QgsLayoutExporter.PdfExportSettings()
         pdf.dpi = 300
         pdf.rasterizeWholeImage = False
         pdf.forceVectorOutput = True
         pdf.exportMetadata = False
-        pdf.textRenderFormat = QgsRenderContext.TextFormatAlwaysText
+        pdf.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
         with atomic_path(base + ".pdf") as tmp:
             res = exporter.exportToPdf(tmp, pdf)
             _check_export(res, exporter, base + ".pdf")
@@ -686,7 +692,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             svg = QgsLayoutExporter.SvgExportSettings()
             svg.dpi = 300
             svg.exportMetadata = False
-            svg.textRenderFormat = QgsRenderContext.TextFormatAlwaysOutlines
+            svg.textRenderFormat = Qgis.TextRenderFormat.AlwaysOutlines
             with atomic_path(base + ".svg") as tmp:
                 res = exporter.exportToSvg(tmp, svg)
                 _check_export(res, exporter, base + ".svg")
@@ -710,7 +716,7 @@ def _nice_segment(length: float) -> float:
 
 
 def _check_export(result, exporter, target):
-    if result != QgsLayoutExporter.Success:
+    if result != QgsLayoutExporter.ExportResult.Success:
         raise InputError(
             ja=f"地図を書き出せません（{target}）: {exporter.errorMessage() or result}",
             en=f"The map cannot be written ({target}): {exporter.errorMessage() or result}",

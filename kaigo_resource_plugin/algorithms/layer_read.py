@@ -95,8 +95,8 @@ def iterate(source, request: QgsFeatureRequest | None = None):
     """
     request = request if request is not None else QgsFeatureRequest()
     if isinstance(source, QgsProcessingFeatureSource):
-        return source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
-    request.setInvalidGeometryCheck(QgsFeatureRequest.GeometryNoCheck)
+        return source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks)
+    request.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
     return source.getFeatures(request)
 
 
@@ -167,13 +167,18 @@ def _ogr_layer(layer):
         return None
     name = parts.get("layerName")
     lid = parts.get("layerId")
-    lyr = ds.GetLayerByName(name) if name else ds.GetLayer(int(lid) if lid not in (None, "") else 0)
-    if lyr is None or not hasattr(lyr, "GetArrowStreamAsNumPy"):
-        return None
-    subset = layer.subsetString()
-    if subset:
-        if lyr.SetAttributeFilter(subset) != 0:
+    # With gdal/ogr.UseExceptions() in force (QGIS >= 3.40 turns them on process-wide) a failing call
+    # raises instead of returning None or an error code: both mean "take the slow path".
+    try:
+        lyr = ds.GetLayerByName(name) if name else ds.GetLayer(int(lid) if lid not in (None, "") else 0)
+        if lyr is None or not hasattr(lyr, "GetArrowStreamAsNumPy"):
             return None
+        subset = layer.subsetString()
+        # a QGIS subset string may be a whole SELECT statement, which OGR's attribute filter refuses
+        if subset and lyr.SetAttributeFilter(subset) != 0:
+            return None
+    except Exception:  # noqa: BLE001
+        return None
     return ds, lyr
 
 
@@ -193,7 +198,10 @@ def _read_fast(layer, field_names: list[str], numeric: list[bool], want_points: 
     ignored = [n for n in all_names if n not in field_names]
     if not want_points:
         ignored.append("OGR_GEOMETRY")
-    if lyr.SetIgnoredFields(ignored) != 0:
+    try:
+        if lyr.SetIgnoredFields(ignored) != 0:
+            return None
+    except Exception:  # noqa: BLE001 - GDAL exceptions on: same as an error code
         return None
     fid_col = lyr.GetFIDColumn() or "OGC_FID"
     chunks: dict[str, list] = {}
@@ -528,6 +536,14 @@ def read_chome(
             "POPULATION_FIELD を空にするか既存の項目を指定してください。",
             en=f"The chōme layer has no field '{population_field}'. Leave POPULATION_FIELD empty or name "
             "one of its fields.",
+        )
+    if population_field and not source.fields().field(population_field).isNumeric():
+        kind = source.fields().field(population_field).typeName()
+        raise InputError(
+            ja=f"人口項目「{population_field}」は数値ではなく文字列（{kind}）です。"
+            "数値の項目を POPULATION_FIELD に指定するか、フィールド計算機で数値の項目に変換してください。",
+            en=f"The population field '{population_field}' holds text ({kind}), not numbers. Name a numeric "
+            "field in POPULATION_FIELD, or convert it to a number field with the field calculator.",
         )
     if not population_field:
         population_field = default_population_field(names)

@@ -67,9 +67,14 @@ def files(tmp_path_factory, plugin):
         _translate(
             DAITO,
             d / "textpop.gpkg",
-            "SELECT KEY_CODE, HCODE, CAST(JINKO AS TEXT) AS JINKO, X_CODE, Y_CODE FROM chome",
+            "SELECT KEY_CODE, HCODE, CAST(JINKO AS CHARACTER(12)) AS JINKO, X_CODE, Y_CODE FROM chome",
         )
     )
+    ds = ogr.Open(f["textpop"])  # the fixture itself must be what the case says: 124 chōme, JINKO text
+    defn = ds.GetLayer(0).GetLayerDefn()
+    jinko = defn.GetFieldDefn(defn.GetFieldIndex("JINKO"))
+    assert (jinko.GetType(), ds.GetLayer(0).GetFeatureCount()) == (ogr.OFTString, 124)
+    ds = None
     # resources: empty layer, and a layer without CRS
     f["empty_res"] = str(d / "empty.geojson")
     Path(f["empty_res"]).write_text('{"type":"FeatureCollection","features":[]}', encoding="utf-8")

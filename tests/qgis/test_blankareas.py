@@ -65,7 +65,7 @@ def daito(shared_data):
 
 @pytest.fixture(scope="module")
 def convenience(shared_data):
-    return shared_data / "osm-japan-2014" / "convenience.geojson"
+    return shared_data / "osm-2014-osaka-tottori" / "convenience.geojson"
 
 
 def test_daito_with_osm_convenience_stores(run_alg, daito, convenience, tmp_path):
@@ -79,7 +79,7 @@ def test_daito_with_osm_convenience_stores(run_alg, daito, convenience, tmp_path
     from qgis.core import QgsWkbTypes
 
     assert len(feats) == 124
-    assert QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.PolygonGeometry
+    assert QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.GeometryType.PolygonGeometry
     assert all(not f.geometry().isNull() for f in feats)
     names = layer.fields().names()
     for base in ("has_access", "n_within", "nearest_m", "status"):
@@ -204,7 +204,7 @@ def test_points_table_without_geometry(run_alg, shared_data, sample_data, tmp_pa
     from qgis.core import QgsWkbTypes
 
     assert layer.crs().authid() == "EPSG:4612"
-    assert QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.PointGeometry
+    assert QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry
     keys = [f["KEY_CODE"] for f in feats]
     assert len(keys) == len(set(keys)) == 8682  # 8,897 rows, 18 water areas, multi-part chōme once
     assert all(f["HCODE"] != 8154 for f in feats)
@@ -222,7 +222,7 @@ def test_multipart_chome_are_one(run_alg, shared_data, tmp_path):
         ALG,
         {
             "INPUT": str(shared_data / "tottori-2015" / "31-tottori-all.shp"),
-            "RESOURCES": [str(shared_data / "osm-japan-2014" / "convenience.geojson")],
+            "RESOURCES": [str(shared_data / "osm-2014-osaka-tottori" / "convenience.geojson")],
             "OUTPUT": str(out),
         },
     )
@@ -253,7 +253,13 @@ def test_empty_resource_layer_means_every_chome_blank(run_alg, daito, convenienc
 
 
 def test_null_and_invalid_geometries_are_skipped_and_counted(run_alg, tmp_path):
-    from qgis.core import QgsFeature, QgsGeometry, QgsVectorFileWriter, QgsVectorLayer
+    from qgis.core import (
+        QgsCoordinateTransformContext,
+        QgsFeature,
+        QgsGeometry,
+        QgsVectorFileWriter,
+        QgsVectorLayer,
+    )
 
     layer = QgsVectorLayer("Polygon?crs=EPSG:6668&field=KEY_CODE:string&field=JINKO:integer", "c", "memory")
     rows = [
@@ -275,7 +281,11 @@ def test_null_and_invalid_geometries_are_skipped_and_counted(run_alg, tmp_path):
         feats.append(f)
     layer.dataProvider().addFeatures(feats)
     src = tmp_path / "bad.gpkg"
-    QgsVectorFileWriter.writeAsVectorFormat(layer, str(src), "UTF-8", layer.crs(), "GPKG")
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.fileEncoding = "UTF-8"
+    err = QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(src), QgsCoordinateTransformContext(), options)
+    assert err[0] == QgsVectorFileWriter.WriterError.NoError, err
     shop = QgsVectorLayer("Point?crs=EPSG:4326", "shop", "memory")
     g = QgsFeature()
     g.setGeometry(QgsGeometry.fromWkt("POINT(135.625 34.715)"))

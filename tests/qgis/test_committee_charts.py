@@ -177,7 +177,7 @@ def test_real_osaka_and_tottori_table(run_alg, shared_data, tmp_path):
             str(shared_data / "osaka-2015-points" / "27-oosaka-all.dbf"),
             str(shared_data / "tottori-2015" / "31-tottori-all.shp"),
         ],
-        {"convenience": str(shared_data / "osm-japan-2014" / "convenience.geojson")},
+        {"convenience": str(shared_data / "osm-2014-osaka-tottori" / "convenience.geojson")},
         table,
     )
     res = run_alg(

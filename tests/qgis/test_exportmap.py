@@ -143,7 +143,7 @@ def test_tottori_two_towns_in_geographic_coordinates(run_alg, shared_data, tmp_p
     status = tmp_path / "tottori.gpkg"
     status_fixture.make_status_layer(
         str(src),
-        str(shared_data / "osm-japan-2014" / "convenience.geojson"),
+        str(shared_data / "osm-2014-osaka-tottori" / "convenience.geojson"),
         str(status),
         muni_codes=("31302", "31329"),
     )

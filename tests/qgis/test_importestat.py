@@ -240,17 +240,13 @@ def test_rollup_wards_care3_table_and_field(plugin, run_alg, shared_data, osaka_
 
 def _memory_polygons(rows, fields=("KEY_CODE", "S_NAME", "HCODE", "SHARE")):
     """A memory polygon layer (EPSG:6668): rows = (key, name, hcode, share, x0) → a 0.001° square at x0."""
-    from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsVectorLayer
-    from qgis.PyQt.QtCore import QVariant
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    from kaigo_resource_plugin.compat import make_field
 
     layer = QgsVectorLayer("Polygon?crs=EPSG:6668", "mem", "memory")
-    types = {
-        "KEY_CODE": QVariant.String,
-        "S_NAME": QVariant.String,
-        "HCODE": QVariant.Int,
-        "SHARE": QVariant.Double,
-    }
-    layer.dataProvider().addAttributes([QgsField(f, types[f]) for f in fields])
+    types = {"KEY_CODE": "string", "S_NAME": "string", "HCODE": "int", "SHARE": "double"}
+    layer.dataProvider().addAttributes([make_field(f, types[f]) for f in fields])
     layer.updateFields()
     feats = []
     for row in rows:
