@@ -11,7 +11,6 @@ Usage: bench_dissolve.py [--small] [--rounds N]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -72,8 +71,7 @@ def main() -> int:
 
     from kaigo_resource_plugin.core.dissolve import available, coverage_union_wkb
 
-    shared = Path(os.environ.get("KAIGO_SHARED_DATA") or ROOT.parent / "shared" / "data")
-    tottori = shared / "tottori-2015" / "31-tottori-all.shp"
+    tottori = ROOT / "sample_data" / "tottori-2015" / "31-tottori-all.shp"
     if args.small or not tottori.exists():
         groups, what = grid_groups(4 if args.small else 19, 10), "synthetic grid"
     else:
