@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from kaigo_paths import ROOT, SAMPLE, SHARED
+from kaigo_paths import ROOT, SAMPLE
 
 QP = str(ROOT / "scripts" / "qgis_process.sh")
 
@@ -23,11 +23,10 @@ def _layer(path, name=None):
 
 
 def data_path(rel: str):
-    """A file of the bundled sample data, else of the project's shared data."""
-    for base in (SAMPLE, SHARED):
-        if (base / rel).exists():
-            return base / rel
-    pytest.fail(f"test data not found: {rel} (in {SAMPLE} or {SHARED})")
+    """A file of the bundled sample data."""
+    if (SAMPLE / rel).exists():
+        return SAMPLE / rel
+    pytest.fail(f"test data not found: {rel} (in {SAMPLE})")
 
 
 @pytest.fixture(scope="module")

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from kaigo_paths import SAMPLE, SHARED
+from kaigo_paths import SAMPLE
 
 
 def _tottori_and_shops():
     """Tottori's 2015 boundaries and every OSM 2014 convenience-store file (bundled clips or national)."""
-    table = next(
-        (
-            b / "tottori-2015" / "31-tottori-all.shp"
-            for b in (SAMPLE, SHARED)
-            if (b / "tottori-2015").is_dir()
-        ),
-        None,
-    )
-    shops = sorted(SAMPLE.glob("osm-2014/convenience*.geojson")) + sorted(
-        SHARED.glob("osm*/convenience*.geojson")
-    )
-    if table is None or not shops:
-        pytest.fail(f"Tottori boundaries or OSM convenience stores not found in {SAMPLE} or {SHARED}")
+    table = SAMPLE / "tottori-2015" / "31-tottori-all.shp"
+    shops = sorted(SAMPLE.glob("osm-2014-osaka-tottori/convenience*.geojson"))
+    if not table.exists() or not shops:
+        pytest.fail(f"Tottori boundaries or OSM convenience stores not found in {SAMPLE}")
     return table, [str(p) for p in shops]
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kaigo_paths import SAMPLE, SHARED
+from kaigo_paths import SAMPLE
 
 from kaigo_resource_plugin.core.access import compute_access, within_pairs
 from kaigo_resource_plugin.core.covering import (
@@ -319,19 +319,17 @@ def _milp_optimum(cov, w, n, covered0):
 
 
 def _data(rel: str):
-    """A file of the bundled sample data, else of the project's shared data."""
-    for base in (SAMPLE, SHARED):
-        if (base / rel).exists():
-            return base / rel
-    pytest.fail(f"test data not found: {rel} (in {SAMPLE} or {SHARED})")
+    """A file of the bundled sample data."""
+    if (SAMPLE / rel).exists():
+        return SAMPLE / rel
+    pytest.fail(f"test data not found: {rel} (in {SAMPLE})")
 
 
 def _convenience_points() -> np.ndarray:
     """OSM 2014 convenience stores: every file there is (the bundled clips, the national file)."""
-    files = sorted(SAMPLE.glob("osm-2014/convenience*.geojson")) + sorted(
-        SHARED.glob("osm*/convenience*.geojson")
-    )
-    assert files, "no OSM convenience-store file in the sample or shared data"
+    # the bundled clip of the national file: Osaka and Tottori with a margin wider than any nearest store
+    files = sorted(SAMPLE.glob("osm-2014-osaka-tottori/convenience*.geojson"))
+    assert files, "no OSM convenience-store file in the sample data"
     pts = []
     for path in files:
         with open(path, encoding="utf-8") as fh:
