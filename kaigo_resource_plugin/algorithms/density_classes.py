@@ -125,7 +125,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         transform = area_crs_transform(source.sourceCrs(), context) if area_field is None else None
         if area_field is None:
-            checks.source_in_japan(source, context.transformContext(), "入力レイヤー", "the input layer")
+            checks.source_in_japan(source, context.transformContext(), "入力レイヤ", "the input layer")
 
         # replace fields of the same name (e.g. a municipality table made by kaigo:sufficiencyrates)
         ours = {n for n, _k in DENSITY_FIELDS}
