@@ -297,7 +297,9 @@ def test_null_and_invalid_geometries_are_skipped_and_counted(run_alg, tmp_path):
     keys = sorted(f["KEY_CODE"] for f in got)
     assert "27218000001" in keys and "27218000002" not in keys and "27218000004" not in keys
     # counted in the log, in the QGIS language (one language per line since #15)
-    assert any(("NULL" in line or "ジオメトリが空または不正" in line) and "2" in line for line in fb.lines), fb.lines
+    assert any(
+        ("NULL" in line or "ジオメトリが空または不正" in line) and "2" in line for line in fb.lines
+    ), fb.lines
     first = next(f for f in got if f["KEY_CODE"] == "27218000001")
     assert first["has_access"] == 1 and first["n_within"] == 1
 
