@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 PLUGIN := kaigo_resource_plugin
 export QT_QPA_PLATFORM ?= offscreen
 export VENV
+PYTEST_ARGS ?=
 
 .PHONY: setup demo test test-fast test-matrix test-unit test-qgis lint format bench package transcompile clean
 
@@ -22,7 +23,7 @@ demo: setup
 	$(PY) scripts/demo.py --output demo-output
 
 test: setup
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q $(PYTEST_ARGS) tests
 
 test-fast: setup  # the inner loop: everything but the tests marked slow (qgis_process subprocesses)
 	$(PY) -m pytest -q -m "not slow" tests

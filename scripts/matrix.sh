@@ -107,7 +107,8 @@ in_chroot() { # dir, command...
   local d="$1"
   shift
   chroot "$d" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 LC_ALL=C.UTF-8 QT_QPA_PLATFORM=offscreen DEBIAN_FRONTEND=noninteractive "$@"
+    LANG=C.UTF-8 LC_ALL=C.UTF-8 QT_QPA_PLATFORM=offscreen DEBIAN_FRONTEND=noninteractive \
+    PYTEST_ARGS="${PYTEST_ARGS:-}" "$@"
 }
 
 build_steps() { # dir suite backports mirror security-mirror
