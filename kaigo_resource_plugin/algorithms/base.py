@@ -113,6 +113,20 @@ class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
         super().reportError(one_language(error, self.lang), fatalError)
 
 
+def _forget_wrapper(context, wrapper, caller_feedback) -> None:
+    """The one-language wrapper lives only as long as the run that made it: a child run through
+    processing.run(context=context, feedback=wrapper) sets it as the context's feedback when the context had
+    none, and the context would then point at a deleted feedback after this run. Give the context back the
+    caller's feedback (or none)."""
+    if context is None or wrapper is None or wrapper is caller_feedback:
+        return
+    try:
+        if context.feedback() is wrapper:
+            context.setFeedback(caller_feedback)
+    except RuntimeError:  # pragma: no cover - a deleted context
+        pass
+
+
 def one_language_feedback(feedback):
     if feedback is None or isinstance(feedback, OneLanguageFeedback):
         return feedback
@@ -174,6 +188,7 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        caller_feedback = feedback
         feedback = one_language_feedback(feedback)
         from . import guard
 
@@ -209,6 +224,8 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         finally:
             if run_guard is not None:
                 run_guard.cleanup()
+            _forget_wrapper(context, feedback, caller_feedback)
+            feedback = run_guard = None  # a traceback that keeps this frame no longer keeps them
 
     def after_commit(self, results: dict, parameters: dict, context) -> None:
         """Called with the results at their final places (the guard moved them out of staging). Layers an

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 from qgis.core import (
@@ -360,6 +361,99 @@ def test_cancel_adds_nothing(dock, layers):
     assert result_group() is None
     assert dock.run_button.isEnabled() and not dock.cancel_button.isEnabled()
     assert "ancel" in dock.last_message() or "取り消" in dock.last_message()
+
+
+@pytest.mark.parametrize("cancel", [False, True], ids=["run", "cancelled"])
+def test_each_step_context_and_feedback_are_deleted_in_the_gui_thread(dock, layers, monkeypatch, cancel):
+    """#13's segfault: a step's QgsProcessingContext (which ends up holding the layers the algorithm loaded)
+    and its feedback were left to Python. When a traceback kept the chain in a reference cycle, the cyclic GC
+    deleted them in whichever thread allocated then, often the worker of the next run, while the GUI thread
+    used them. Now they are deleted in the GUI thread once their task is gone, even while Python still refers
+    to them (this test keeps references, as such a cycle does)."""
+    from qgis.PyQt import sip
+    from qgis.PyQt.QtCore import QCoreApplication, QThread
+
+    from kaigo_resource_plugin.ui import tasks
+
+    contexts, feedbacks, deleted_in = [], [], []
+    real_context, real_feedback = tasks.QgsProcessingContext, tasks.RecordingFeedback
+
+    def context_factory():
+        context = real_context()
+        contexts.append(context)
+        return context
+
+    def feedback_factory():
+        feedback = real_feedback()
+        feedback.destroyed.connect(
+            lambda *_: deleted_in.append(QThread.currentThread() is QCoreApplication.instance().thread())
+        )
+        feedbacks.append(feedback)
+        return feedback
+
+    monkeypatch.setattr(tasks, "QgsProcessingContext", context_factory)
+    monkeypatch.setattr(tasks, "RecordingFeedback", feedback_factory)
+    chome, shops = layers
+    dock.set_resource_layers([shops])
+    dock.run()
+    if cancel:
+        dock.cancel()
+    wait_until(lambda: not dock.is_running())
+    assert contexts and len(feedbacks) == len(contexts)
+    wait_until(lambda: QgsApplication.taskManager().count() == 0, timeout=60)
+    wait_until(lambda: all(sip.isdeleted(c) for c in contexts + feedbacks), timeout=30)
+    assert deleted_in == [True] * len(feedbacks)
+
+
+def test_a_run_of_the_panel_is_refused_by_the_same_guard_before_anything_is_written(
+    dock, project, sample_data, tmp_path, monkeypatch
+):
+    """SPEC §8 in the panel: its runs go through the algorithms' guard (checkParameterValues, then
+    processAlgorithm). An output that would replace the chōme layer itself is refused in both languages
+    before any work; nothing is written, nothing is added, the user's GeoPackage stays byte for byte."""
+    from osgeo import gdal
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    target = folder / "chome_access.gpkg"  # where the panel writes kaigo:blankareas's output
+    gdal.VectorTranslate(
+        str(target), str(sample_data / "daito-27218" / "chome.shp"), format="GPKG", layerName="chome_access"
+    )
+    before = target.read_bytes()
+    chome = QgsVectorLayer(f"{target}|layername=chome_access", "大東市 (gpkg)", "ogr")
+    shops = QgsVectorLayer(str(sample_data / "osm-2014" / "convenience_osaka.geojson"), "konbini", "ogr")
+    assert chome.isValid() and shops.isValid()
+    project.addMapLayers([chome, shops])
+    layers_before = set(project.mapLayers())
+    monkeypatch.setattr(dock, "_output_folder", lambda: str(folder))
+    dock.set_chome_layer(chome)
+    dock.set_resource_layers([shops], ["konbini"])
+    run_and_wait(dock)
+    message = dock.last_message()
+    assert "は入力" in message and "is the same data as the input" in message, message
+    assert dock.result.get("muni") is None and result_group() is None
+    assert set(project.mapLayers()) == layers_before
+    assert sorted(p.name for p in folder.iterdir()) == ["chome_access.gpkg"]
+    assert target.read_bytes() == before
+
+
+def test_rerun_in_the_panel_gives_byte_identical_tables(dock, layers):
+    """Two runs of the panel on the same layers write the same CSV and XLSX, byte for byte (each run has its
+    own folder), and the same figures in the GeoPackage."""
+    chome, shops = layers
+    dock.set_resource_layers([shops])
+    folders, rows = [], []
+    for _ in range(2):
+        run_and_wait(dock)
+        assert dock.result.get("muni") is not None, dock.last_message()
+        folders.append(dock.result["folder"])
+        rows.append([{k: v for k, v in r.items() if k != "fid"} for r in dock.table_model.rows()])
+        time.sleep(1.1)  # a timestamp in seconds would differ
+    a, b = (Path(f) for f in folders)
+    assert a != b
+    for name in ("municipalities.csv", "municipalities.xlsx"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert rows[0] == rows[1] and rows[0]
 
 
 def test_algorithm_error_is_a_message(dock, qgis_iface, layers, sample_data, tmp_path):
