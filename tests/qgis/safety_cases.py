@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -112,13 +114,67 @@ def flock_held(name: str):
     return setup
 
 
+# Another program holding an SQLite write transaction open. It must be another process: SQLite's write lock
+# is a POSIX record lock, which belongs to the process and is dropped as soon as that process closes ANY
+# descriptor of the file. Held in the test process, the lock was gone once the test had read the output
+# folder to compare it afterwards (safety_data.snapshot), so a qgis_process child saw an unlocked file; only
+# processing.run, in the same process, still saw it (through SQLite's own bookkeeping of its connections).
+_HOLD_SQLITE_LOCK = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()
+con.execute("ROLLBACK")
+con.close()
+"""
+
+
+class SqliteLockHolder:
+    """A child process that holds the write lock on ``path`` until close()."""
+
+    def __init__(self, path: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _HOLD_SQLITE_LOCK, str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        if line != "locked":
+            self.close()
+            raise RuntimeError(f"the lock holder did not lock {path}: {line!r}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+
+
 def sqlite_write_lock(src_key: str, name: str):
     def setup(f, out):
         p = out / name
         shutil.copy(f[src_key], p)
-        con = sqlite3.connect(str(p), isolation_level=None)
-        con.execute("BEGIN IMMEDIATE")
-        return con
+        holder = SqliteLockHolder(p)
+        con = sqlite3.connect(f"file:{p}?mode=rw", uri=True, timeout=0)
+        try:  # the fixture itself: the file is locked for another process
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                pass
+            else:
+                holder.close()
+                raise RuntimeError(f"{p} is not locked")
+        finally:
+            con.close()
+        return holder
 
     return setup
 
@@ -481,16 +537,7 @@ CASES: list[Case] = [
         "rates_xlsx_open_in_office", S, rates(OUTPUT_XLSX=ok("m.xlsx")), OPEN_ELSEWHERE, office_lock("m.xlsx")
     ),
     Case("rates_csv_os_locked", S, rates(OUTPUT_CSV=ok("m.csv")), LOCKED, flock_held("m.csv")),
-    # The SQLite write lock is held by the test process; a qgis_process child did not see it (open, not
-    # diagnosed yet): checked through processing.run only.
-    Case(
-        "blank_gpkg_write_locked",
-        D,
-        blank(),
-        LOCKED,
-        sqlite_write_lock("blank", "b.gpkg"),
-        qgis_process=False,
-    ),
+    Case("blank_gpkg_write_locked", D, blank(), LOCKED, sqlite_write_lock("blank", "b.gpkg")),
     Case(
         "density_output_is_a_folder",
         C,
