@@ -34,12 +34,15 @@ def functions(path: Path):
                 visit(child, name + ".")
             elif isinstance(child, ast.ClassDef):
                 visit(child, f"{prefix}{child.name}.")
+
     visit(tree, "")
     return out
 
 
 def layer_lines(layer: str) -> int:
-    return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in sorted((PACKAGE / layer).glob("*.py")))
+    return sum(
+        len(p.read_text(encoding="utf-8").splitlines()) for p in sorted((PACKAGE / layer).glob("*.py"))
+    )
 
 
 def main(argv=None) -> int:
@@ -70,7 +73,9 @@ def main(argv=None) -> int:
         print(f"  {length:5d}  {rel}:{first} {name}")
 
     for layer in ("algorithms", "ui"):
-        over = sorted((r for r in rows if r[0].startswith(layer + "/") and r[3] > args.over), key=lambda r: -r[3])
+        over = sorted(
+            (r for r in rows if r[0].startswith(layer + "/") and r[3] > args.over), key=lambda r: -r[3]
+        )
         print(f"{layer}/ functions over {args.over} lines: {len(over)}")
         for rel, name, first, length in over:
             print(f"  {length:5d}  {rel}:{first} {name}")
