@@ -12,6 +12,14 @@ from kaigo_paths import ROOT, SAMPLE  # noqa: E402
 
 __all__ = ["ROOT", "SAMPLE"]
 
+try:  # property tests measure correctness, not speed: CI machines are shared and the matrix runs suites side by side
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("kaigo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("kaigo")
+except ImportError:  # pragma: no cover - hypothesis is a test tool of the venv
+    pass
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
