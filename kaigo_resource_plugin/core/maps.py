@@ -108,7 +108,7 @@ def choose_codes(
                 (c for c, g in sorted(groups.items()) if t in (g["name"], g["name"] + g["ward"])),
                 None,
             )
-        if code in groups:
+        if code is not None and code in groups:
             if code not in codes:
                 codes.append(code)
         else:
