@@ -143,7 +143,7 @@ def plain_layer(parameter_value, layer):
     return layer
 
 
-def _ogr_layer(layer):
+def ogr_layer(layer):
     """(dataset, OGR layer) behind a QGIS "ogr" layer, or None when it cannot be opened that way."""
     try:
         from osgeo import gdal, ogr
@@ -187,7 +187,7 @@ _WKB_XY = {21: (1, 5), 29: (1001, 5)}  # record size → (WKB type, offset of x)
 
 def _read_fast(layer, field_names: list[str], numeric: list[bool], want_points: bool):
     """Columns and point coordinates through GDAL's Arrow interface; None when not possible."""
-    opened = _ogr_layer(layer)
+    opened = ogr_layer(layer)
     if opened is None:
         return None
     ds, lyr = opened

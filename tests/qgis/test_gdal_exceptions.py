@@ -94,7 +94,7 @@ def test_unreadable_file_behind_a_layer_takes_the_slow_path(plugin, gdal_excepti
         def subsetString(self):
             return ""
 
-    assert layer_io._ogr_layer(Gone(_layer(POINTS))) is None
+    assert layer_io.ogr_layer(Gone(_layer(POINTS))) is None
 
 
 def test_chome_and_resources_with_exceptions_on(plugin, gdal_exceptions):
