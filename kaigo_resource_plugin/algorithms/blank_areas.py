@@ -18,6 +18,7 @@ from ..core.errors import Cancelled, InputError
 from ..i18n_loader import say
 from . import access_io
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
+from .glue import check_metres
 from .layer_read import iterate, plain_layer, read_chome, read_resources
 from .outputs import gc_paused, remove_partial_output
 
@@ -85,7 +86,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         source, layers = access_io.source_and_resources(self, parameters, context)
         clock.lap("source")
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        access_io.check_metres("RADIUS", radius, "半径 ")
+        check_metres("RADIUS", radius, "半径 ")
         tctx = context.transformContext()
         clock.lap("parameters")
         fast_layer = plain_layer(

@@ -24,6 +24,7 @@ from ..core.repoints import group_max
 from ..i18n_loader import say
 from . import access_io
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
+from .glue import check_metres
 from .layer_read import as_float_array, iterate, plain_layer, read_chome, read_points, read_resources
 from .network_read import read_network
 from .outputs import gc_paused, remove_partial_output
@@ -176,7 +177,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         max_snap = self.parameterAsDouble(parameters, self.MAX_SNAP, context)
         for name, value in ((self.RADIUS, radius), (self.MAX_SNAP, max_snap)):
-            access_io.check_metres(name, value)
+            check_metres(name, value)
         speed = None
         if parameters.get(self.SPEED) not in (None, ""):
             speed = self.parameterAsDouble(parameters, self.SPEED, context)
