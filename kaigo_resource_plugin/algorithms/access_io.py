@@ -138,6 +138,13 @@ def resource_type_names(res, type_names_param: str, feedback) -> list[str]:
 # ---------------------------------------------------------------------- output
 
 
+def suffixed_fields(type_names: list[str], columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, kind) of the result ``columns`` for "any" type, then for each type with its suffix _<type>."""
+    return [
+        (f"{name}{suffix}", kind) for suffix in [""] + [f"_{t}" for t in type_names] for name, kind in columns
+    ]
+
+
 def output_fields(in_fields, added, feedback):
     """(indexes of the input fields kept, the output fields): every input field except those named like
     a result field (case-insensitive; they are replaced, and the log says which), then the results."""

@@ -25,15 +25,9 @@ from .outputs import gc_paused, remove_partial_output
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
     """(name, kind) of the fields added by blankareas: the "any" fields, then each type's."""
-    out = []
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"{HAS_ACCESS}{suffix}", "int"),
-            (f"{N_WITHIN}{suffix}", "int"),
-            (f"{NEAREST_M}{suffix}", "double"),
-            (f"{STATUS}{suffix}", "string"),
-        ]
-    return out
+    return access_io.suffixed_fields(
+        type_names, [(HAS_ACCESS, "int"), (N_WITHIN, "int"), (NEAREST_M, "double"), (STATUS, "string")]
+    )
 
 
 class BlankAreasAlgorithm(KaigoAlgorithm):
