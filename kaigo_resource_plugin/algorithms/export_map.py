@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 
 from qgis.core import (
     Qgis,
@@ -16,7 +17,6 @@ from qgis.core import (
     QgsFillSymbol,
     QgsGeometry,
     QgsLayoutExporter,
-    QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
@@ -56,7 +56,6 @@ from ..compat import (
     geometry_type,
     is_null,
     make_field,
-    set_label_font,
     set_legend_style_font,
 )
 from ..core.atomic import atomic_path
@@ -67,6 +66,7 @@ from ..core.language import resource_type_label
 from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
 from .glue import resolve_language
+from .layout_text import add_text
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 152.0  # the scale bar sits below, never on a pin
@@ -343,32 +343,35 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         files: list[str] = []
         maps: dict[str, str] = {}
         counts_out: dict[str, dict] = {}
-        for k, code in enumerate(codes):
-            check_cancel(feedback)
-            g = groups[code]
-            label = f"{g['name']}{g['ward']}" or code
-            feedback.pushInfo(f"{code} {label}")
-            counts, written = self._export_one(
-                code,
-                g,
-                gtype,
-                source.sourceCrs(),
-                resources,
-                context,
-                lang,
-                radius,
-                title_param,
-                len(codes) > 1,
-                source_text,
-                family,
-                folder,
-                write_svg,
-                feedback,
-            )
-            files += written
-            maps[code] = written[0]
-            counts_out[code] = counts
-            feedback.setProgress(100.0 * (k + 1) / len(codes))
+        # the SVG files of the maps' texts (layout_text), kept until the last map is written
+        with tempfile.TemporaryDirectory(prefix="kaigo-maptext-") as text_dir:
+            for k, code in enumerate(codes):
+                check_cancel(feedback)
+                g = groups[code]
+                label = f"{g['name']}{g['ward']}" or code
+                feedback.pushInfo(f"{code} {label}")
+                counts, written = self._export_one(
+                    code,
+                    g,
+                    gtype,
+                    source.sourceCrs(),
+                    resources,
+                    context,
+                    lang,
+                    radius,
+                    title_param,
+                    len(codes) > 1,
+                    source_text,
+                    family,
+                    folder,
+                    write_svg,
+                    feedback,
+                    text_dir,
+                )
+                files += written
+                maps[code] = written[0]
+                counts_out[code] = counts
+                feedback.setProgress(100.0 * (k + 1) / len(codes))
         return {
             "OUTPUT_FOLDER": folder,
             "N_MAPS": len(maps),
@@ -396,6 +399,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         folder,
         write_svg,
         feedback,
+        text_dir,
     ):
         en = lang == "en"
         project = QgsProject()
@@ -516,18 +520,9 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         # the project owns the layout (and the layers): one owner, torn down in the right order
         project.layoutManager().addLayout(layout)
 
+        # labels, or SVG pictures where QGIS 3.22 refuses labels (off the main thread: fullanalysis's task)
         def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, color="#000000"):
-            item = QgsLayoutItemLabel(layout)
-            item.setText(text)
-            qfont = QFont(family)
-            qfont.setBold(bold)
-            set_label_font(item, qfont, size, QColor(color))
-            item.setHAlign(align)
-            item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
-            item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-            item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-            layout.addLayoutItem(item)
-            return item
+            return add_text(layout, text_dir, text, x, y, w, h, size, family, bold, align, color)
 
         place = f"{g['pref']}{g['name']}{g['ward']}" or code
         if title_param:

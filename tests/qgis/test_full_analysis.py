@@ -358,3 +358,67 @@ def test_fullanalysis_from_the_toolbox_adds_layers_reports_final_paths_and_ends_
     assert any(str(out) in line for line in feedback.lines)  # the CSV/XLSX lines name the final files
     assert feedback.progress_values and max(feedback.progress_values) == pytest.approx(100.0)
     assert feedback.progress_values[-1] == pytest.approx(100.0)
+
+
+def _dark_pixels(png_path, box_mm):
+    """Pixels darker than mid grey inside a box of the page (mm), every 2nd pixel."""
+    from qgis.PyQt.QtGui import QImage
+
+    img = QImage(png_path)
+    mm = img.width() / 297.0
+    x0, y0, x1, y1 = (int(v * mm) for v in box_mm)
+    return sum(
+        1 for y in range(y0, y1, 2) for x in range(x0, x1, 2) if img.pixelColor(x, y).lightness() < 128
+    )
+
+
+def test_fullanalysis_as_a_task_logs_no_html_label_warning_and_keeps_the_map_texts(plugin, tmp_path):
+    """Issue #15 item 8c: run as the toolbox runs it (a QgsProcessingAlgRunnerTask, i.e. outside the main
+    thread), fullanalysis used to log 「HTML型ラベルをロードできません」 (Cannot load HTML based item label in
+    background threads) once per map text on QGIS 3.22. The log must be free of it and the map must still
+    show its title, its summary and its sources."""
+    import time
+
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingAlgRunnerTask,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProject,
+    )
+
+    messages = []
+
+    def record(message, tag, level):
+        messages.append(message)
+
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(record)
+    out = tmp_path / "out"
+    alg = QgsApplication.processingRegistry().createAlgorithmById("kaigo:fullanalysis")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    feedback = QgsProcessingFeedback()
+    params = {"CHOME": [DAITO], "AGES": [AGES], "RESOURCES": [SHOPS], "OUTPUT_FOLDER": str(out)}
+    task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
+    done = []
+    task.executed.connect(lambda ok, results: done.append(ok))
+    try:
+        QgsApplication.taskManager().addTask(task)
+        deadline = time.monotonic() + 600
+        while not done and time.monotonic() < deadline:
+            QgsApplication.processEvents()
+            time.sleep(0.02)
+        QgsApplication.processEvents()
+    finally:
+        log.messageReceived.disconnect(record)
+    assert done == [True]
+    png = out / "maps" / "map_27218.png"
+    assert png.exists()
+    html_warnings = [m for m in messages if "HTML" in m]
+    assert html_warnings == [], html_warnings
+    # the texts are on the page: title (top band), summary beside the map, sources (bottom band);
+    # the same boxes of an empty page have no dark pixel at all
+    assert _dark_pixels(str(png), (10, 8, 200, 19)) > 2000  # title, 16 pt bold
+    assert _dark_pixels(str(png), (214, 150, 287, 175)) > 300  # summary and note, 8 pt
+    assert _dark_pixels(str(png), (10, 192, 200, 202)) > 300  # sources, 7.5 pt
