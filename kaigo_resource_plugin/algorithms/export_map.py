@@ -135,7 +135,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.RESOURCES,
-                self.tr("Resources (blue pins)"),
+                self.tr("Resources (pins, one colour per layer)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
                 optional=True,
             )
@@ -480,7 +480,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                 extent.xMinimum(), extent.yMinimum() - grow, extent.xMaximum(), extent.yMaximum() + grow
             )
 
-        # resources on the map, in memory, as blue pins with their count
+        # resources on the map, in memory, as pins (one colour per type) with their count
         res_layers = []
         resource_counts = {}
         for k_res, lyr in enumerate(resources):

@@ -453,8 +453,8 @@
         <translation>凡例に示す半径（m）</translation>
     </message>
     <message>
-        <source>Resources (blue pins)</source>
-        <translation>地域資源（青いピン）</translation>
+        <source>Resources (pins, one colour per layer)</source>
+        <translation>地域資源（ピン、レイヤごとに色分け）</translation>
     </message>
     <message>
         <source>Status field (blank / covered / no_population)</source>
