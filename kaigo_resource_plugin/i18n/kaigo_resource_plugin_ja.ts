@@ -488,8 +488,8 @@
         <translation>町丁字境界、または X_CODE/Y_CODE を持つ町丁字の表（e-Stat）</translation>
     </message>
     <message>
-        <source>Chōme key field</source>
-        <translation>町丁字キーのフィールド</translation>
+        <source>Chōme key field (default KEY_CODE)</source>
+        <translation>町丁字キーのフィールド（既定 KEY_CODE）</translation>
     </message>
     <message>
         <source>Chōme polygons for the maps (when the chōme input is points)</source>

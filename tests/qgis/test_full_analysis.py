@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -422,3 +423,72 @@ def test_fullanalysis_as_a_task_logs_no_html_label_warning_and_keeps_the_map_tex
     assert _dark_pixels(str(png), (10, 8, 200, 19)) > 2000  # title, 16 pt bold
     assert _dark_pixels(str(png), (214, 150, 287, 175)) > 300  # summary and note, 8 pt
     assert _dark_pixels(str(png), (10, 192, 200, 202)) > 300  # sources, 7.5 pt
+
+
+def test_fullanalysis_dialog_offers_the_chome_fields_and_opens_with_layers(tmp_path):
+    """Issue #15 item 10: KEY_FIELD and AREA_FIELD are field pickers fed by CHOME (a multiple-layer
+    parameter). The dialog is opened in a child process (a crash there must not end this session) with
+    one project layer, a file path, two layers, nothing, and typed values."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            str(ROOT / "tests" / "qgis" / "dialog_probe_fullanalysis.py"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+        timeout=600,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
+    assert "PROBE DONE" in proc.stdout
+    seen = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("PROBE ") and "|" in line:
+            case, name, kind, value, items = (x.strip() for x in line[6:].split("|"))
+            seen[(case, name)] = (kind, value, items)
+    for case in ("one project layer", "a file path", "two layers"):
+        kind, value, items = seen[(case, "KEY_FIELD")]
+        assert kind != "QLineEdit" and "'KEY_CODE'" in items and value == "'KEY_CODE'", (case, kind, items)
+        kind, value, items = seen[(case, "AREA_FIELD")]
+        assert "'AREA'" in items and "'CITY_NAME'" not in items, (case, items)  # numeric fields only
+    assert seen[("typed key field", "AREA_FIELD")][1] == "'AREA'"  # a given value is shown selected
+
+
+def test_typed_key_and_area_fields_still_work(run_alg, tmp_path):
+    """qgis_process and models give KEY_FIELD / AREA_FIELD as text: the same figures as the default key
+    and the given area field, a missing field named in the error."""
+    from qgis.core import QgsProcessingException
+
+    base = {"CHOME": [DAITO], "AGES": [AGES], "RESOURCES": [SHOPS]}
+    typed = run_alg(
+        "kaigo:fullanalysis",
+        {
+            **base,
+            "KEY_FIELD": "KEY_CODE",
+            "AREA_FIELD": "AREA",
+            "MAPS": False,
+            "OUTPUT_FOLDER": str(tmp_path / "a"),
+        },
+    )
+    rows = _csv_rows(typed["MUNICIPALITIES_CSV"])
+    assert [r["muni_code"] for r in rows] == ["27218"]
+    assert rows[0]["area_source"] not in ("", "ellipsoid"), rows[0]["area_source"]  # e-Stat's AREA (m²)
+    default = _csv_rows(
+        run_alg("kaigo:fullanalysis", {**base, "MAPS": False, "OUTPUT_FOLDER": str(tmp_path / "c")})[
+            "MUNICIPALITIES_CSV"
+        ]
+    )
+    assert rows[0]["rate_pct"] == default[0]["rate_pct"]  # the same key: the same chōme, the same rate
+    with pytest.raises(QgsProcessingException, match="NO_SUCH_KEY"):
+        run_alg(
+            "kaigo:fullanalysis",
+            {**base, "KEY_FIELD": "NO_SUCH_KEY", "MAPS": False, "OUTPUT_FOLDER": str(tmp_path / "b")},
+        )
