@@ -33,7 +33,7 @@ from qgis.core import (
 
 from ..compat import parameter_as_fields
 from ..core import summary as run_summary
-from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
+from ..core.contract import AREA_M2, DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M, first_present
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
@@ -378,14 +378,46 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         steps = QgsProcessingMultiStepFeedback(7, feedback)
         # the children write into a temporary folder moved into OUTPUT_FOLDER at the end: their log names
         # the final paths, not the temporary ones that no longer exist after the run
-        child_feedback = FinalPathsFeedback(steps, tmp, p["folder"])
+        child = FinalPathsFeedback(steps, tmp, p["folder"])
         started = datetime.datetime.now()
-        report_rows: list[list] = []
-        report_header: list[str] = []
+        steps.setCurrentStep(0)  # 1. chōme layer with population and elderly fields
+        chome_input, report_header, report_rows = self._step_import(context, child, p)
+        steps.setCurrentStep(1)  # 2. access to resources
+        chome_path = os.path.join(tmp, CHOME_GPKG)
+        self._blank_areas(chome_input, chome_path, context, child, p)
+        steps.setCurrentStep(2)  # 3. municipality table
+        rate_params, muni_output = self._step_rates(chome_path, context, child, steps, p)
+        n_muni = QgsVectorLayer(muni_output, "municipalities", "ogr").featureCount()
+        network_files = {}
+        if p["network"] is not None:  # walking distance on the network beside the circle (issue #17)
+            network_files = run_in_full_analysis(
+                self._child, p["network"], p, chome_path, tmp, context, steps
+            )
+        steps.setCurrentStep(3)  # 4. committee charts
+        self._step_charts(context, child, p)
+        decision_steps.suggest(self._child, context, child, p, chome_path, tmp)
+        steps.setCurrentStep(4)  # 5. blank-area maps
+        map_source = self._step_maps(chome_path, context, child, steps, p)
+        steps.setCurrentStep(5)  # 6. join report and run summary
+        if report_header:
+            write_csv(os.path.join(tmp, REPORT_CSV), report_header, report_rows)
+        self._write_summary(started, rate_params, n_muni, chome_path, steps, p)
+        steps.setCurrentStep(
+            6
+        )  # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
+        check_cancel(feedback)
+        written = _move_outputs(tmp, p["folder"])
+        results = self._results(
+            p, written, n_muni, bool(report_header), map_source is not None, network_files
+        )
+        feedback.setProgress(
+            100
+        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
+        return results
 
-        # 1. chōme layer with population and elderly fields
-        steps.setCurrentStep(0)
-        chome_input = p["chome_layers"][0]
+    def _step_import(self, context, child_feedback, p):
+        """(chōme input of the next steps, join report header, rows): imported, merged or as given."""
+        tmp = p["tmp"]
         if p["ages"]:
             imported = self._child(
                 "kaigo:importestat",
@@ -401,33 +433,32 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 context,
                 child_feedback,
             )
-            chome_input = imported["OUTPUT"]
-            report_header, report_rows = _read_table(imported["REPORT"])
-        elif len(p["chome_layers"]) > 1:
+            return (imported["OUTPUT"], *_read_table(imported["REPORT"]))
+        if len(p["chome_layers"]) > 1:
             merged = self._child(
                 "native:mergevectorlayers",
                 {"LAYERS": p["chome_layers"], "CRS": None, "OUTPUT": os.path.join(tmp, "chome_merged.gpkg")},
                 context,
                 child_feedback,
             )
-            chome_input = merged["OUTPUT"]
+            return merged["OUTPUT"], [], []
+        return p["chome_layers"][0], [], []
 
-        # 2. access to resources
-        steps.setCurrentStep(1)
-        chome_path = os.path.join(tmp, CHOME_GPKG)
+    def _blank_areas(self, chome_input, output, context, child_feedback, p):
         blank_params = {
             "INPUT": chome_input,
             "RESOURCES": p["resources"],
             "RADIUS": p["radius"],
             "KEY_FIELD": p["key_field"],
-            "OUTPUT": chome_path,
+            "OUTPUT": output,
         }
         if p["pop_field"]:
             blank_params["POPULATION_FIELD"] = p["pop_field"]
         self._child("kaigo:blankareas", blank_params, context, child_feedback)
 
-        # 3. municipality table
-        steps.setCurrentStep(2)
+    def _step_rates(self, chome_path, context, child_feedback, steps, p):
+        """Run kaigo:sufficiencyrates: (its parameters (the run summary names the area field), its output)."""
+        tmp = p["tmp"]
         rate_params = {
             "INPUT": chome_path,
             "KEY_FIELD": p["key_field"],
@@ -454,7 +485,7 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         elif not _is_polygon(chome_path):
             # points or a table: no polygons to measure; e-Stat's AREA (m²) of each chōme is the area
             names = QgsVectorLayer(chome_path, "chome", "ogr").fields().names()
-            fallback = next((n for n in ("area_m2", "AREA") if n in names), None)
+            fallback = first_present(POINT_AREA_FIELDS, names)
             if fallback:
                 rate_params["AREA_FIELD"] = fallback
                 rate_params["AREA_UNIT"] = 0  # m²
@@ -464,67 +495,50 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 )
         decision_steps.add_radii(rate_params, p, tmp)
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, child_feedback)
-        muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
-        n_muni = muni_layer.featureCount()
-        network_files = {}
-        if p["network"] is not None:  # walking distance on the network beside the circle (issue #17)
-            network_files = run_in_full_analysis(
-                self._child, p["network"], p, chome_path, tmp, context, steps
-            )
+        return rate_params, rates["OUTPUT"]
 
-        # 4. committee charts
-        steps.setCurrentStep(3)
+    def _step_charts(self, context, child_feedback, p):
         chart_params = {
-            "INPUT": os.path.join(tmp, MUNI_GPKG),
+            "INPUT": os.path.join(p["tmp"], MUNI_GPKG),
             "TOP_N": p["top_n"],
             **threshold_arguments(p["thresholds"]),
             "LANGUAGE": p["language"],
-            "OUTPUT_FOLDER": os.path.join(tmp, "charts"),
+            "OUTPUT_FOLDER": os.path.join(p["tmp"], "charts"),
         }
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
         self._child("kaigo:committeecharts", chart_params, context, child_feedback)
 
-        decision_steps.suggest(self._child, context, child_feedback, p, chome_path, tmp)
+    def _step_maps(self, chome_path, context, child_feedback, steps, p):
+        """Run kaigo:exportmap on the chōme polygons (MAP_CHOME's when given); the layer mapped, or None."""
+        if not p["maps"]:
+            return None
+        if p["map_chome"] is not None:
+            map_source = os.path.join(p["tmp"], "map_chome.gpkg")
+            self._blank_areas(p["map_chome"], map_source, context, child_feedback, p)
+        elif _is_polygon(chome_path):
+            map_source = chome_path
+        else:
+            steps.pushInfo(
+                "町丁字がポイントのため空白地域図は作成しません（地図用のポリゴンは MAP_CHOME で指定できます）。\n"
+                "The chōme are points: no blank-area map (give polygons for the maps in MAP_CHOME)."
+            )
+            return None
+        map_params = {
+            "INPUT": map_source,
+            "RESOURCES": p["resources"],
+            "LANGUAGE": p["language"],
+            "OUTPUT_FOLDER": os.path.join(p["tmp"], "maps"),
+        }
+        if p["map_codes"]:
+            map_params["MUNI_CODES"] = p["map_codes"]
+        self._child("kaigo:exportmap", map_params, context, child_feedback)
+        return map_source
 
-        # 5. blank-area maps
-        steps.setCurrentStep(4)
-        map_source = None
-        if p["maps"]:
-            if p["map_chome"] is not None:
-                map_source = os.path.join(tmp, "map_chome.gpkg")
-                map_params = {
-                    "INPUT": p["map_chome"],
-                    "RESOURCES": p["resources"],
-                    "RADIUS": p["radius"],
-                    "KEY_FIELD": p["key_field"],
-                    "OUTPUT": map_source,
-                }
-                if p["pop_field"]:
-                    map_params["POPULATION_FIELD"] = p["pop_field"]
-                self._child("kaigo:blankareas", map_params, context, child_feedback)
-            elif _is_polygon(chome_path):
-                map_source = chome_path
-            else:
-                steps.pushInfo(
-                    "町丁字がポイントのため空白地域図は作成しません（地図用のポリゴンは MAP_CHOME で指定できます）。\n"
-                    "The chōme are points: no blank-area map (give polygons for the maps in MAP_CHOME)."
-                )
-        if map_source is not None:
-            map_params = {
-                "INPUT": map_source,
-                "RESOURCES": p["resources"],
-                "LANGUAGE": p["language"],
-                "OUTPUT_FOLDER": os.path.join(tmp, "maps"),
-            }
-            if p["map_codes"]:
-                map_params["MUNI_CODES"] = p["map_codes"]
-            self._child("kaigo:exportmap", map_params, context, child_feedback)
-
-        # 6. join report and run summary
-        steps.setCurrentStep(5)
-        if report_header:
-            write_csv(os.path.join(tmp, REPORT_CSV), report_header, report_rows)
+    @staticmethod
+    def _write_summary(started, rate_params, n_muni, chome_path, steps, p):
+        """run_summary.txt and run_summary.json; the footnote in the log."""
+        tmp = p["tmp"]
         summary = run_summary.build_summary(
             started=started,
             finished=datetime.datetime.now(),
@@ -557,44 +571,24 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         # the footnote in both languages lives in run_summary.txt (it leaves the machine); the log speaks one
         steps.pushInfo(run_summary.footnote(summary, output_language()))
 
-        # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
-        steps.setCurrentStep(6)
-        check_cancel(feedback)
+    def _results(self, p, written, n_muni, has_report, has_maps, network_files) -> dict:
         folder = p["folder"]
-        written = []
-        for dirpath, dirnames, filenames in os.walk(tmp):
-            dirnames.sort()
-            rel_dir = os.path.relpath(dirpath, tmp)
-            for name in sorted(filenames):
-                if name in ("chome_imported.gpkg", "chome_merged.gpkg", "join_report.gpkg", "map_chome.gpkg"):
-                    continue
-                if name.endswith(("-wal", "-shm")) or name.startswith("."):
-                    continue
-                rel = os.path.normpath(os.path.join(rel_dir, name))
-                target = os.path.join(folder, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(os.path.join(dirpath, name), target)
-                written.append(target)
-        written.sort()
         results = {
             self.OUTPUT_FOLDER: folder,
             "CHOME_GPKG": os.path.join(folder, CHOME_GPKG),
             "MUNICIPALITIES_GPKG": os.path.join(folder, MUNI_GPKG),
             "MUNICIPALITIES_CSV": os.path.join(folder, MUNI_CSV),
             "MUNICIPALITIES_XLSX": os.path.join(folder, MUNI_XLSX),
-            "JOIN_REPORT": os.path.join(folder, REPORT_CSV) if report_header else None,
+            "JOIN_REPORT": os.path.join(folder, REPORT_CSV) if has_report else None,
             "SUMMARY": os.path.join(folder, SUMMARY_TXT),
             "CHARTS_FOLDER": os.path.join(folder, "charts"),
-            "MAPS_FOLDER": os.path.join(folder, "maps") if map_source is not None else None,
+            "MAPS_FOLDER": os.path.join(folder, "maps") if has_maps else None,
             "FILES": "\n".join(written),
             "N_MUNICIPALITIES": n_muni,
         }
         for key, name in network_files.items():
             results[key] = os.path.join(folder, name)
         results.update(decision_steps.results(folder, p))
-        feedback.setProgress(
-            100
-        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
         return results
 
     def after_commit(self, results, parameters, context) -> None:
@@ -691,3 +685,30 @@ class _StatusStyle(QgsProcessingLayerPostProcessorInterface):
 
         if layer is not None and layer.isValid() and "status" in layer.fields().names():
             apply_status_style(layer, self.lang)
+
+
+# intermediate files of the steps: never moved into OUTPUT_FOLDER
+INTERMEDIATE_FILES = ("chome_imported.gpkg", "chome_merged.gpkg", "join_report.gpkg", "map_chome.gpkg")
+# e-Stat's AREA (m²) of each chōme, the area of a point layer
+POINT_AREA_FIELDS = (AREA_M2, "AREA")
+
+
+def _move_outputs(tmp: str, folder: str) -> list[str]:
+    """Move every output of ``tmp`` (not the intermediate files, GeoPackage journals, hidden files) into
+    ``folder``, keeping the sub-folders; the paths written, sorted."""
+    written = []
+    for dirpath, dirnames, filenames in os.walk(tmp):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, tmp)
+        for name in sorted(filenames):
+            if name in INTERMEDIATE_FILES:
+                continue
+            if name.endswith(("-wal", "-shm")) or name.startswith("."):
+                continue
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            target = os.path.join(folder, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(os.path.join(dirpath, name), target)
+            written.append(target)
+    written.sort()
+    return written

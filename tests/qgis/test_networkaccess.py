@@ -129,6 +129,7 @@ def test_a_graphical_model_runs_it(plugin, tmp_path):
     output.setChildOutputName("OUTPUT")
     child.setModelOutputs({"result": output})
     model.addChildAlgorithm(child)
+    model.updateDestinationParameters()  # the model's own output parameter, as the Model Designer makes it
     dest = tmp_path / "model.gpkg"
     result = processing.run(model, {"net:result": str(dest)})
     assert result["net:result"] == str(dest)
