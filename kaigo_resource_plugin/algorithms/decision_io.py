@@ -27,7 +27,7 @@ from ..core.codes import muni_code_from_key
 from ..core.covering import check_weights
 from ..core.errors import InputError
 from .base import check_cancel
-from .layer_io import ChomePoints, iterate, plain_layer, read_chome, read_points
+from .layer_read import ChomePoints, iterate, plain_layer, read_chome, read_points
 
 # ELDERLY_FIELD when none is given: the first of these that the layer has (SPEC §5).
 WEIGHT_FIELDS = ("at_home_75plus", "pop_75plus", "JINKO")

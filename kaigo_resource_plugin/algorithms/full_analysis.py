@@ -39,7 +39,7 @@ from ..core.tables import write_csv
 from ..i18n_loader import output_language
 from . import decision_steps, download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
-from .network_access import (
+from .network_steps import (
     full_analysis_network_outputs,
     full_analysis_network_parameter,
     run_in_full_analysis,

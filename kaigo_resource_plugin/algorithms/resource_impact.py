@@ -21,8 +21,10 @@ from ..compat import WKB_NO_GEOMETRY, WKB_POINT, make_field
 from ..core.covering import coverage_sets, covered_mask, rates_by_group, resource_impact
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
+from .crs import geographic_crs
 from .decision_io import chome_parameters, read_layers_points, read_weighted_chome
-from .layer_io import gc_paused, geographic_crs, iterate
+from .layer_read import iterate
+from .outputs import gc_paused
 
 RESOURCE_FIELDS = [
     ("layer", "string"),

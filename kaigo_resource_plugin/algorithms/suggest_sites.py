@@ -23,7 +23,8 @@ from ..core.covering import check_n_sites, coverage_sets, greedy_cover, greedy_p
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
 from .decision_io import chome_parameters, read_layers_points, read_weighted_chome, write_chome
-from .layer_io import gc_paused, iterate
+from .layer_read import iterate
+from .outputs import gc_paused
 
 SITE_FIELDS = [
     ("rank", "int"),
