@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 from qgis.core import (
     Qgis,
@@ -15,7 +16,6 @@ from qgis.core import (
     QgsFillSymbol,
     QgsGeometry,
     QgsLayoutExporter,
-    QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
@@ -55,7 +55,6 @@ from ..compat import (
     geometry_type,
     is_null,
     make_field,
-    set_label_font,
     set_legend_style_font,
 )
 from ..core import maps
@@ -67,6 +66,7 @@ from ..core.language import resource_type_label
 from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
 from .glue import resolve_language
+from .layout_text import add_text
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 152.0  # the scale bar sits below, never on a pin
@@ -125,7 +125,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.RESOURCES,
-                self.tr("Resources (blue pins)"),
+                self.tr("Resources (pins, one colour per layer)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
                 optional=True,
             )
@@ -326,16 +326,20 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         family = opts["family"]
         place = f"{g['pref']}{g['name']}{g['ward']}" or code
         title = maps.map_title(opts["title"], place, code, opts["several"], opts["radius"], opts["lang"])
-        _text_item(layout, family, title, 10, 7, 277, 13, 16, bold=True)
-        map_item = _map_item(layout, map_crs, layers, extent)
-        _legend(layout, family, map_item, chome, res_layers, outline, en)
-        summary = maps.map_summary(counts, opts["radius"], len(res_layers), opts["lang"])
-        _text_item(layout, family, summary, MAP_X + MAP_W + 4, 150, PAGE_W - MAP_X - MAP_W - 14, 38, 8)
-        _scale_bar(layout, family, map_item, extent.width())
-        _north_arrow(layout, family, map_item)
-        _text_item(layout, family, opts["source_text"], 10, 190, 277, 14, 7.5, color="#333333")
+        # texts: labels, or SVG pictures (written here, read when drawn) where QGIS 3.22 refuses labels
+        with tempfile.TemporaryDirectory(prefix="kaigo-maptext-") as text_dir:
+            _text_item(layout, text_dir, family, title, 10, 7, 277, 13, 16, bold=True)
+            map_item = _map_item(layout, map_crs, layers, extent)
+            _legend(layout, family, map_item, chome, res_layers, outline, en)
+            summary = maps.map_summary(counts, opts["radius"], len(res_layers), opts["lang"])
+            _text_item(
+                layout, text_dir, family, summary, MAP_X + MAP_W + 4, 150, PAGE_W - MAP_X - MAP_W - 14, 38, 8
+            )
+            _scale_bar(layout, family, map_item, extent.width())
+            _north_arrow(layout, text_dir, family, map_item)
+            _text_item(layout, text_dir, family, opts["source_text"], 10, 190, 277, 14, 7.5, color="#333333")
 
-        written = _export_files(layout, os.path.join(opts["folder"], f"map_{code}"), opts["write_svg"])
+            written = _export_files(layout, os.path.join(opts["folder"], f"map_{code}"), opts["write_svg"])
         out_counts = dict(counts)
         out_counts["resources"] = resource_counts
         project.clear()  # deletes the layout, then the layers, before the Python wrappers go
@@ -439,19 +443,22 @@ def _mm_size(w, h):
 
 
 def _text_item(
-    layout, family, text, x, y, w, h, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, color="#000000"
+    layout,
+    text_dir,
+    family,
+    text,
+    x,
+    y,
+    w,
+    h,
+    size,
+    bold=False,
+    align=Qt.AlignmentFlag.AlignLeft,
+    color="#000000",
 ):
-    item = QgsLayoutItemLabel(layout)
-    item.setText(text)
-    qfont = QFont(family)
-    qfont.setBold(bold)
-    set_label_font(item, qfont, size, QColor(color))
-    item.setHAlign(align)
-    item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
-    item.attemptMove(_mm_point(x, y))
-    item.attemptResize(_mm_size(w, h))
-    layout.addLayoutItem(item)
-    return item
+    """A label, or where QGIS 3.22 refuses one (off the main thread: fullanalysis's task, which logged
+    「HTML型ラベルをロードできません」 for each) an SVG picture of the text: see layout_text."""
+    return add_text(layout, text_dir, text, x, y, w, h, size, family, bold, align, color)
 
 
 def _map_item(layout, map_crs, layers, extent):
@@ -539,11 +546,12 @@ def _scale_bar(layout, family, map_item, extent_width):
     scalebar.update()
 
 
-def _north_arrow(layout, family, map_item):
+def _north_arrow(layout, text_dir, family, map_item):
     arrow_svg = north_arrow_svg()
     if not arrow_svg:
         _text_item(
             layout,
+            text_dir,
             family,
             "N\n▲",
             MAP_X + MAP_W - 14,

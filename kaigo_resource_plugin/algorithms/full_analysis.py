@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
@@ -30,6 +31,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..compat import parameter_as_fields
 from ..core import summary as run_summary
 from ..core.contract import AREA_M2, DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M, first_present
 from ..core.errors import InputError
@@ -142,10 +144,16 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 maxValue=1.0,
             )
         )
-        # typed text, not field pickers: QGIS 3.22's dialog crashes with a field parameter whose parent is a
-        # multiple-layer parameter (CHOME) once layers are chosen (seen under Xvfb, issue #15)
+        # field pickers listing the fields of the chōme layer(s) chosen in CHOME; a typed name (qgis_process,
+        # models, the panel) is taken as it is. Optional: empty means KEY_CODE (no chōme when downloading)
         self.addParameter(
-            QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
+            QgsProcessingParameterField(
+                self.KEY_FIELD,
+                self.tr("Chōme key field (default KEY_CODE)"),
+                defaultValue="KEY_CODE",
+                parentLayerParameterName=self.CHOME,
+                optional=True,
+            )
         )
         self.addParameter(
             QgsProcessingParameterString(
@@ -155,8 +163,12 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterString(
-                self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            QgsProcessingParameterField(
+                self.AREA_FIELD,
+                self.tr("Area field (default: area on the ellipsoid)"),
+                parentLayerParameterName=self.CHOME,
+                type=QgsProcessingParameterField.DataType.Numeric,
+                optional=True,
             )
         )
         self.addParameter(
@@ -244,6 +256,11 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             self.addOutput(output)
 
     # ------------------------------------------------------------------------------------------
+    def _field_name(self, parameters, name, context) -> str:
+        """The one field name of a field parameter ("" when none), whether picked or typed."""
+        names = parameter_as_fields(self, parameters, name, context)
+        return str(names[0]).strip() if names else ""
+
     def _child(self, alg_id, params, context, feedback):
         alg = QgsApplication.processingRegistry().createAlgorithmById(alg_id)
         if alg is None:
@@ -281,9 +298,9 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip()
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         care3 = self.parameterAsDouble(parameters, self.CARE3_SHARE, context)
-        key_field = self.parameterAsString(parameters, self.KEY_FIELD, context).strip() or "KEY_CODE"
+        key_field = self._field_name(parameters, self.KEY_FIELD, context) or "KEY_CODE"
         pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
-        area_field = self.parameterAsString(parameters, self.AREA_FIELD, context).strip()
+        area_field = self._field_name(parameters, self.AREA_FIELD, context)
         area_table = self.parameterAsFile(parameters, self.AREA_TABLE, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
         highlight = self.parameterAsString(parameters, self.HIGHLIGHT, context).strip()
@@ -457,7 +474,12 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if p["pop_field"]:
             rate_params["POPULATION_FIELD"] = p["pop_field"]
         if p["area_field"]:
-            rate_params["AREA_FIELD"] = p["area_field"]
+            area = p["area_field"]
+            if area == "AREA" and p["ages"]:  # the picker lists CHOME's fields; after kaigo:importestat
+                names = QgsVectorLayer(chome_path, "chome", "ogr").fields().names()
+                if area not in names and "area_m2" in names:
+                    area = "area_m2"  # e-Stat's AREA (m²) is carried as area_m2
+            rate_params["AREA_FIELD"] = area
         elif p["area_table"]:
             rate_params["AREA_TABLE"] = p["area_table"]
         elif not _is_polygon(chome_path):

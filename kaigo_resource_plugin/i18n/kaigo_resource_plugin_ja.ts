@@ -433,8 +433,8 @@
         <translation>凡例に示す半径（m）</translation>
     </message>
     <message>
-        <source>Resources (blue pins)</source>
-        <translation>地域資源（青いピン）</translation>
+        <source>Resources (pins, one colour per layer)</source>
+        <translation>地域資源（ピン、レイヤごとに色分け）</translation>
     </message>
     <message>
         <source>Status field (blank / covered / no_population)</source>
@@ -468,8 +468,8 @@
         <translation>町丁字境界、または X_CODE/Y_CODE を持つ町丁字の表（e-Stat）</translation>
     </message>
     <message>
-        <source>Chōme key field</source>
-        <translation>町丁字キーのフィールド</translation>
+        <source>Chōme key field (default KEY_CODE)</source>
+        <translation>町丁字キーのフィールド（既定 KEY_CODE）</translation>
     </message>
     <message>
         <source>Chōme polygons for the maps (when the chōme input is points)</source>
