@@ -1,4 +1,4 @@
-"""Map styles shared by the dock panel and the map export: chōme red / blue / grey, resources as blue pins."""
+"""Map styles shared by the dock panel and the map export: chōme red / blue / grey, resources as pins (blue first, one colour per type)."""
 
 from __future__ import annotations
 

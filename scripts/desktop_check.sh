@@ -44,10 +44,17 @@ INI
 
 export KAIGO_SHOTS="$prefix" KAIGO_REPORT="$work/report.json" KAIGO_REPO="$root" KAIGO_OUT="$work/results"
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 QT_QPA_PLATFORM=xcb
+export PYTHONFAULTHANDLER=1  # a crash prints the Python stack it happened in
+# KAIGO_GDB=1: QGIS under gdb, the C++ backtrace of a crash in the log
+qgis_cmd=(qgis)
+if [ "${KAIGO_GDB:-}" = 1 ] && command -v gdb >/dev/null && [ -x /usr/bin/qgis.bin ]; then
+  export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/lib/grass82/lib"  # as /usr/bin/qgis does
+  qgis_cmd=(gdb -q -batch -ex run -ex bt -ex quit --args /usr/bin/qgis.bin)
+fi
 unset KAIGO_LANG QGIS_PLUGINPATH
 mkdir -p "$(dirname "$prefix")"
 timeout 900 xvfb-run -a -s "-screen 0 1600x1000x24" \
-  qgis --profiles-path "$work/profiles" --nologo --hide-browser \
+  "${qgis_cmd[@]}" --profiles-path "$work/profiles" --nologo --hide-browser \
   --code "$root/scripts/desktop_check.py" >"$work/qgis.log" 2>&1 || true
 cp "$work/qgis.log" "$prefix.log" 2>/dev/null || true
 if [ ! -s "$work/report.json" ]; then

@@ -8,7 +8,9 @@
 # starts in seconds. The working tree (tracked and untracked files, not .git or ignored ones) is copied into
 # the chroot for each run, so nothing the chroot writes reaches the checkout.
 #
-# Usage: scripts/matrix.sh [--build-only] [--skip-host] [VERSION ...]     (default: 3.22 3.40 3.44)
+# Usage: scripts/matrix.sh [--build-only] [--skip-host] [--parallel] [VERSION ...]  (default: 3.22 3.40 3.44)
+#   --parallel  builds the missing chroots one after the other, then runs the versions' suites at the same time
+#               (each suite is mostly one busy core; CI uses it for the two chroot versions).
 # Prints pytest's closing lines per version, then one line per version with the counts; exits non-zero when
 # any version fails (or cannot be built).
 # Needs root (debootstrap, chroot, mount) and the debootstrap package (installed when missing).
@@ -23,12 +25,14 @@ export QT_QPA_PLATFORM=offscreen
 
 build_only=0
 skip_host=0
+parallel=0
 versions=()
 for a in "$@"; do
   case "$a" in
     --build-only) build_only=1 ;;
     --skip-host) skip_host=1 ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    --parallel) parallel=1 ;;
+    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
     3.22 | 3.40 | 3.44) versions+=("$a") ;;
     *) echo "matrix: unknown argument $a (versions: 3.22 3.40 3.44)" >&2; exit 2 ;;
   esac
@@ -101,7 +105,12 @@ umount_all() {
   for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done
   mounted=()
 }
-trap umount_all EXIT
+umount_leftovers() { # at exit: whatever is still mounted under the cache (a killed run, a parallel child)
+  umount_all
+  awk -v c="$CACHE/" 'index($2, c) == 1 {print $2}' /proc/mounts | sort -r \
+    | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+trap umount_leftovers EXIT
 
 in_chroot() { # dir, command...
   local d="$1"
@@ -113,6 +122,16 @@ in_chroot() { # dir, command...
 
 build_steps() { # dir suite backports mirror security-mirror
   local d="$1" suite="$2" bp="$3" m="$4" sm="$5"
+  local base="$CACHE/qgis-3.40-$suite"
+  if [ ! -f "$d/.kaigo-debootstrap-done" ] && [ "$bp" = 1 ] && [ -f "$base/.kaigo-matrix-ready" ] \
+    && [ "$(cat "$base/.kaigo-matrix-ready")" = "$suite bp=0 $PKGS" ]; then
+    # the backports chroot is the plain one plus newer QGIS packages: start from a copy of the plain one
+    # (-x: not into its proc/sys/dev mounts) instead of a second debootstrap and download of every package
+    echo "matrix: starting from a copy of $base"
+    rm -rf "$d"
+    cp -ax "$base" "$d" || return 1
+    rm -f "$d/.kaigo-matrix-ready"
+  fi
   if [ ! -f "$d/.kaigo-debootstrap-done" ]; then
     rm -rf "$d"
     mkdir -p "$d"
@@ -213,10 +232,25 @@ mkdir -p "$CACHE"
 exec 8> "$CACHE/.matrix.lock"
 flock -w 5400 8 || { echo "matrix: another run holds $CACHE/.matrix.lock" >&2; exit 1; }
 status=0
-for v in "${versions[@]}"; do
-  rm -f "$CACHE/result-$v.txt"
-  run_version "$v" || status=1
-done
+if [ "$parallel" = 1 ] && [ "$build_only" = 0 ]; then
+  hv=${HOST_QGIS:-$(host_qgis)}
+  for v in "${versions[@]}"; do # the chroots first, one at a time (the 3.44 one starts from the 3.40 one)
+    [ "$v" = "$hv" ] || build_chroot "$v" > /dev/null || status=1
+  done
+  pids=()
+  for v in "${versions[@]}"; do
+    rm -f "$CACHE/result-$v.txt"
+    (run_version "$v" > "$CACHE/output-$v.txt" 2>&1) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || status=1; done
+  for v in "${versions[@]}"; do cat "$CACHE/output-$v.txt"; done
+else
+  for v in "${versions[@]}"; do
+    rm -f "$CACHE/result-$v.txt"
+    run_version "$v" || status=1
+  done
+fi
 [ "$build_only" = 1 ] && exit "$status"
 
 echo

@@ -12,6 +12,25 @@ from kaigo_paths import ROOT, SAMPLE  # noqa: E402
 
 __all__ = ["ROOT", "SAMPLE"]
 
+try:  # the oracles' pyproj finds PROJ's data through the `proj` program, which Debian 13's QGIS does not pull in
+    import pyproj.datadir
+
+    try:
+        pyproj.datadir.get_data_dir()
+    except pyproj.exceptions.DataDirError:
+        if (Path("/usr/share/proj") / "proj.db").exists():
+            pyproj.datadir.set_data_dir("/usr/share/proj")
+except ImportError:  # pragma: no cover - the tests that need pyproj skip without it
+    pass
+
+try:  # property tests measure correctness, not speed: CI machines are shared and the matrix runs suites side by side
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("kaigo", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile("kaigo")
+except ImportError:  # pragma: no cover - hypothesis is a test tool of the venv
+    pass
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

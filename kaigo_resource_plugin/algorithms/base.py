@@ -414,11 +414,12 @@ def threshold_parameters() -> list:
     from ..core.classes import DENSITY_CLASSES
 
     tr = QCoreApplication.translate
+    ja = output_language() == "ja"  # the class names in the dialog's language (Rural / General city …)
     return [
         QgsProcessingParameterNumber(
             upper.parameter,
             tr("KaigoAlgorithm", "Density threshold {below} / {above} (people/km²)").format(
-                below=lower.short_ja, above=upper.short_ja
+                below=lower.short_ja if ja else lower.short_en, above=upper.short_ja if ja else upper.short_en
             ),
             QgsProcessingParameterNumber.Type.Double,
             upper.lower,

@@ -142,7 +142,7 @@ def explode_parts(layer, category_field, transform_context, feedback=None):
 
     from ..compat import is_null
     from ..core.errors import Cancelled
-    from .layer_io import point_of_geometry
+    from .layer_read import point_of_geometry
 
     if not QgsWkbTypes.isMultiType(layer.wkbType()):
         return None
@@ -188,8 +188,8 @@ def explode_parts(layer, category_field, transform_context, feedback=None):
 
 
 def resource_parts(layer, category_field, transform_context, feedback=None):
-    """A multi-part resource layer read part by part (a ``layer_io.LayerPoints`` in lon/lat), or None."""
-    from .layer_io import LayerPoints
+    """A multi-part resource layer read part by part (a ``layer_read.LayerPoints`` in lon/lat), or None."""
+    from .layer_read import LayerPoints
 
     got = explode_parts(layer, category_field, transform_context, feedback)
     if got is None:

@@ -11,7 +11,7 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsProcessingUtils, QgsRecta
 from ..core import municipalities as munis
 from ..core import sources
 from . import net
-from .download_estat import download_estat_files, merge_tables
+from .estat_files import download_estat_files, merge_tables
 
 PARAMETER = "MUNICIPALITIES"
 RESOURCES_SUBFOLDER = "resources"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import os
+import tempfile
 
 from qgis.core import (
     Qgis,
@@ -16,7 +16,6 @@ from qgis.core import (
     QgsFillSymbol,
     QgsGeometry,
     QgsLayoutExporter,
-    QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
     QgsLayoutItemPicture,
@@ -56,17 +55,18 @@ from ..compat import (
     geometry_type,
     is_null,
     make_field,
-    set_label_font,
     set_legend_style_font,
 )
+from ..core import maps
 from ..core.atomic import atomic_path
-from ..core.codes import muni_code_from_key
 from ..core.committee import parse_highlight
+from ..core.contract import STATUS
 from ..core.errors import InputError
 from ..core.language import resource_type_label
 from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
 from .glue import resolve_language
+from .layout_text import add_text
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 MAP_X, MAP_Y, MAP_W, MAP_H = 10.0, 24.0, 200.0, 152.0  # the scale bar sits below, never on a pin
@@ -78,16 +78,6 @@ SOURCE_EN = (
     "Sources: Portal Site of Official Statistics of Japan (e-Stat), census small-area statistics and "
     "boundaries, processed. Resources: © OpenStreetMap contributors (ODbL)."
 )
-NAME_FIELDS = ("muni_name", "CITY_NAME", "GST_NAME")
-WARD_FIELDS = ("CSS_NAME",)
-PREF_FIELDS = ("pref_name", "PREF_NAME", "KEN_NAME")
-
-
-def utm_epsg(lon: float, lat: float) -> int:
-    """JGD2011 / UTM zone of a longitude (zones 51-55 cover Japan), for maps of geographic layers."""
-    zone = int(math.floor((lon + 180.0) / 6.0)) + 1
-    zone = min(55, max(51, zone))
-    return 6688 + (zone - 51)
 
 
 def north_arrow_svg() -> str | None:
@@ -135,7 +125,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.RESOURCES,
-                self.tr("Resources (blue pins)"),
+                self.tr("Resources (pins, one colour per layer)"),
                 QgsProcessing.SourceType.TypeVectorAnyGeometry,
                 optional=True,
             )
@@ -151,7 +141,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             QgsProcessingParameterField(
                 self.STATUS_FIELD,
                 self.tr("Status field (blank / covered / no_population)"),
-                defaultValue="status",
+                defaultValue=STATUS,
                 parentLayerParameterName=self.INPUT,
                 optional=True,
             )
@@ -192,53 +182,31 @@ class ExportMapAlgorithm(KaigoAlgorithm):
 
     # ------------------------------------------------------------------ reading
 
-    @staticmethod
-    def _code_getter(names: list[str]):
-        idx = {n: i for i, n in enumerate(names)}
-        if "muni_code" in idx:
-            i = idx["muni_code"]
+    def _options(self, parameters, context) -> dict:
+        """The map options shared by every municipality's map."""
+        lang = resolve_language(self.parameterAsEnum(parameters, self.LANGUAGE, context))
+        source_text = (self.parameterAsString(parameters, self.SOURCE_TEXT, context) or "").strip()
+        return {
+            "lang": lang,
+            "radius": self.parameterAsDouble(parameters, self.RADIUS, context),
+            "title": (self.parameterAsString(parameters, self.TITLE, context) or "").strip(),
+            "source_text": source_text or (SOURCE_EN if lang == "en" else SOURCE_JA),
+            "write_svg": self.parameterAsBool(parameters, self.EXPORT_SVG, context),
+            "folder": self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
+            "resources": [
+                lyr
+                for lyr in (self.parameterAsLayerList(parameters, self.RESOURCES, context) or [])
+                if hasattr(lyr, "getFeatures")
+            ],
+        }
 
-            def get(attrs):
-                v = attrs[i]
-                if is_null(v):
-                    return None
-                if isinstance(v, float) and v.is_integer():
-                    v = int(v)
-                text = str(v).strip()
-                return text.zfill(5) if text.isdigit() else text
-
-            return get
-        for key in ("KEY_CODE", "key_code"):
-            if key in idx:
-                i = idx[key]
-                return lambda attrs: muni_code_from_key(None if is_null(attrs[i]) else attrs[i])
-        for pref in ("PREF", "KEN"):
-            if pref in idx and "CITY" in idx:
-                a, b = idx[pref], idx["CITY"]
-                return lambda attrs: (
-                    None
-                    if is_null(attrs[a]) or is_null(attrs[b])
-                    else f"{attrs[a]}".zfill(2) + f"{attrs[b]}".zfill(3)
-                )
-        return None
-
-    @staticmethod
-    def _first_text(attrs, idx, fields) -> str:
-        for f in fields:
-            if f in idx:
-                v = attrs[idx[f]]
-                if not is_null(v) and str(v).strip():
-                    return str(v).strip()
-        return ""
-
-    def process(self, parameters, context, feedback):
-        from ..core.fonts import find_cjk_font, font_description
-
+    def _checked_source(self, parameters, context):
+        """(source, status field, code getter, geometry kind), refused with a bilingual message when unfit."""
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise InputError(ja="入力レイヤを開けません。", en="The input layer cannot be opened.")
         names = source.fields().names()
-        status_field = self.parameterAsString(parameters, self.STATUS_FIELD, context) or "status"
+        status_field = self.parameterAsString(parameters, self.STATUS_FIELD, context) or STATUS
         if status_field not in names:
             raise InputError(
                 ja=f"入力レイヤに項目 {status_field} がありません。"
@@ -246,7 +214,7 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                 en=f"The input layer has no field {status_field}: give the output of kaigo:blankareas "
                 "or change STATUS_FIELD.",
             )
-        get_code = self._code_getter(names)
+        get_code = maps.code_getter(names)
         if get_code is None:
             raise InputError(
                 ja="入力レイヤに市区町村コード（muni_code または KEY_CODE）がありません。",
@@ -258,48 +226,28 @@ class ExportMapAlgorithm(KaigoAlgorithm):
                 ja="入力レイヤはポリゴンかポイントの町丁字レイヤとしてください。",
                 en="The input layer must hold chōme polygons or points.",
             )
-        lang = resolve_language(self.parameterAsEnum(parameters, self.LANGUAGE, context))
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        title_param = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
-        source_text = (self.parameterAsString(parameters, self.SOURCE_TEXT, context) or "").strip()
-        source_text = source_text or (SOURCE_EN if lang == "en" else SOURCE_JA)
-        write_svg = self.parameterAsBool(parameters, self.EXPORT_SVG, context)
-        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
-        resources = [
-            lyr
-            for lyr in (self.parameterAsLayerList(parameters, self.RESOURCES, context) or [])
-            if hasattr(lyr, "getFeatures")
-        ]
+        return source, status_field, get_code, gtype
 
-        # --- group the chōme by municipality
-        idx = {n: i for i, n in enumerate(names)}
+    @staticmethod
+    def _group_chome(source, status_field, get_code, feedback) -> dict[str, dict]:
+        """The chōme by municipality code: names of the place and (geometry, status) of each chōme."""
+        idx = {n: i for i, n in enumerate(source.fields().names())}
         s_idx = idx[status_field]
         groups: dict[str, dict] = {}
         unknown_status = 0
         # invalid polygons (common in e-Stat boundaries) are drawn as they are
         skip_checks = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
         for feat in source.getFeatures(QgsFeatureRequest(), skip_checks):
-            attrs = feat.attributes()
+            attrs = [None if is_null(v) else v for v in feat.attributes()]
             code = get_code(attrs)
             if not code or not feat.hasGeometry():
                 continue
-            status = attrs[s_idx]
-            status = "" if is_null(status) else str(status)
+            status = "" if attrs[s_idx] is None else str(attrs[s_idx])
             if status not in styling.STATUS_COLORS:
                 unknown_status += 1
-            g = groups.setdefault(
-                code,
-                {
-                    "name": "",
-                    "ward": "",
-                    "pref": "",
-                    "features": [],
-                },
-            )
+            g = groups.setdefault(code, {"name": "", "ward": "", "pref": "", "features": []})
             if not g["name"]:
-                g["name"] = self._first_text(attrs, idx, NAME_FIELDS)
-                g["ward"] = self._first_text(attrs, idx, WARD_FIELDS)
-                g["pref"] = self._first_text(attrs, idx, PREF_FIELDS)
+                g.update(maps.place_names(attrs, idx))
             g["features"].append((QgsGeometry(feat.geometry()), status))
         if unknown_status:
             feedback.pushWarning(
@@ -309,410 +257,359 @@ class ExportMapAlgorithm(KaigoAlgorithm):
             )
         if not groups:
             raise InputError(ja="入力レイヤに町丁字がありません。", en="The input layer has no chōme.")
-        wanted_text = self.parameterAsString(parameters, self.MUNI_CODES, context)
-        tokens = parse_highlight(wanted_text)
-        if tokens:
-            codes = []
-            missing = []
-            for t in tokens:
-                code = t[:5].zfill(5) if t.isdigit() else None
-                if code is None:
-                    code = next(
-                        (c for c, g in sorted(groups.items()) if t in (g["name"], g["name"] + g["ward"])),
-                        None,
-                    )
-                if code in groups:
-                    if code not in codes:
-                        codes.append(code)
-                else:
-                    missing.append(t)
-            if missing:
-                raise InputError(
-                    ja=f"MUNI_CODES の {', '.join(missing)} は入力レイヤにありません。",
-                    en=f"MUNI_CODES {', '.join(missing)} not found in the input layer.",
-                )
-        else:
-            codes = sorted(groups)
+        return groups
+
+    def process(self, parameters, context, feedback):
+        from ..core.fonts import find_cjk_font, font_description
+
+        source, status_field, get_code, gtype = self._checked_source(parameters, context)
+        opts = self._options(parameters, context)
+        groups = self._group_chome(source, status_field, get_code, feedback)
+        tokens = parse_highlight(self.parameterAsString(parameters, self.MUNI_CODES, context))
+        codes, missing = maps.choose_codes(tokens, groups)
+        if missing:
+            raise InputError(
+                ja=f"MUNI_CODES の {', '.join(missing)} は入力レイヤにありません。",
+                en=f"MUNI_CODES {', '.join(missing)} not found in the input layer.",
+            )
 
         font = find_cjk_font()
-        family = font.family if font is not None else QFont().defaultFamily()
+        opts["family"] = font.family if font is not None else QFont().defaultFamily()
+        opts["several"] = len(codes) > 1
         feedback.pushInfo(
             say("地図の日本語フォント: ", "map font: ") + font_description(font, output_language())
         )
+        folder = opts["folder"]
         os.makedirs(folder, exist_ok=True)
         files: list[str] = []
-        maps: dict[str, str] = {}
+        maps_written: dict[str, str] = {}
         counts_out: dict[str, dict] = {}
         for k, code in enumerate(codes):
             check_cancel(feedback)
             g = groups[code]
             label = f"{g['name']}{g['ward']}" or code
             feedback.pushInfo(f"{code} {label}")
-            counts, written = self._export_one(
-                code,
-                g,
-                gtype,
-                source.sourceCrs(),
-                resources,
-                context,
-                lang,
-                radius,
-                title_param,
-                len(codes) > 1,
-                source_text,
-                family,
-                folder,
-                write_svg,
-                feedback,
-            )
+            counts, written = self._export_one(code, g, gtype, source.sourceCrs(), context, opts)
             files += written
-            maps[code] = written[0]
+            maps_written[code] = written[0]
             counts_out[code] = counts
             feedback.setProgress(100.0 * (k + 1) / len(codes))
         return {
             "OUTPUT_FOLDER": folder,
-            "N_MAPS": len(maps),
-            "MAPS": maps,
+            "N_MAPS": len(maps_written),
+            "MAPS": maps_written,
             "FILES": files,
             "COUNTS": counts_out,
         }
 
     # ------------------------------------------------------------------ one map
 
-    def _export_one(
-        self,
-        code,
-        g,
-        gtype,
-        crs,
-        resources,
-        context,
-        lang,
-        radius,
-        title_param,
-        several,
-        source_text,
-        family,
-        folder,
-        write_svg,
-        feedback,
-    ):
-        en = lang == "en"
+    def _export_one(self, code, g, gtype, crs, context, opts):
+        """One municipality's map: layers in memory, a print layout, PNG + PDF (+ SVG); (counts, files)."""
+        en = opts["lang"] == "en"
         project = QgsProject()
         project.setCrs(crs)
         project.setTransformContext(context.transformContext())
-
-        # chōme of the municipality, in memory (the input layer's style is never touched)
-        fields = QgsFields()
-        fields.append(make_field("status", "string"))
-        wkb = QgsWkbTypes.multiType(QgsWkbTypes.flatType(g["features"][0][0].wkbType()))
-        chome = QgsMemoryProviderUtils.createMemoryLayer("町丁・字" if not en else "Chōme", fields, wkb, crs)
-        feats = []
-        for geom, status in g["features"]:
-            f = QgsFeature(fields)
-            geom = QgsGeometry(geom)
-            geom.convertToMultiType()
-            f.setGeometry(geom)
-            f.setAttribute(0, status)
-            feats.append(f)
-        chome.dataProvider().addFeatures(feats)
-        chome.updateExtents()
-        counts = styling.apply_status_style(chome, lang, field="status", radius_m=radius)
-
-        layers = []
-        outline = None
-        if gtype == 2:
-            parts = []
-            for geom, _s in g["features"]:
-                parts.append(geom if geom.isGeosValid() else geom.makeValid())
-            union = QgsGeometry.unaryUnion(parts)
-            if union is None or union.isEmpty():
-                union = QgsGeometry.collectGeometry(parts)
-            outline = QgsMemoryProviderUtils.createMemoryLayer(
-                "市区町村界" if not en else "Municipal boundary", QgsFields(), WKB_MULTIPOLYGON, crs
-            )
-            of = QgsFeature()
-            union.convertToMultiType()
-            of.setGeometry(union)
-            outline.dataProvider().addFeatures([of])
-            outline.updateExtents()
-            outline.setRenderer(
-                QgsSingleSymbolRenderer(
-                    QgsFillSymbol.createSimple(
-                        {
-                            "color": "0,0,0,0",
-                            "outline_color": "#222222",
-                            "outline_width": "0.7",
-                            "outline_width_unit": "MM",
-                        }
-                    )
-                )
-            )
-            extent_src = union.boundingBox()
-        else:
-            extent_src = chome.extent()
-
-        # map CRS: metric (UTM of the area) when the data are in degrees
-        if crs.isGeographic():
-            center = extent_src.center()
-            map_crs = QgsCoordinateReferenceSystem(f"EPSG:{utm_epsg(center.x(), center.y())}")
-        else:
-            map_crs = crs
-        to_map = QgsCoordinateTransform(crs, map_crs, project.transformContext())
-        extent = to_map.transformBoundingBox(extent_src)
-        if extent.width() == 0 or extent.height() == 0:
-            extent = extent.buffered(max(radius, 500.0))
-        # page aspect: grow the extent so the map item shows all of it with a margin
-        extent = extent.buffered(max(extent.width(), extent.height()) * 0.04)
-        aspect = MAP_W / MAP_H
-        if extent.width() / extent.height() < aspect:
-            grow = (extent.height() * aspect - extent.width()) / 2
-            extent = QgsRectangle(
-                extent.xMinimum() - grow, extent.yMinimum(), extent.xMaximum() + grow, extent.yMaximum()
-            )
-        else:
-            grow = (extent.width() / aspect - extent.height()) / 2
-            extent = QgsRectangle(
-                extent.xMinimum(), extent.yMinimum() - grow, extent.xMaximum(), extent.yMaximum() + grow
-            )
-
-        # resources on the map, in memory, as blue pins with their count
-        res_layers = []
-        resource_counts = {}
-        for k_res, lyr in enumerate(resources):
-            to_res = QgsCoordinateTransform(map_crs, lyr.crs(), project.transformContext())
-            rect = to_res.transformBoundingBox(extent)
-            request = QgsFeatureRequest().setFilterRect(rect).setNoAttributes()
-            rwkb = QgsWkbTypes.multiType(QgsWkbTypes.flatType(lyr.wkbType()))
-            mem = QgsMemoryProviderUtils.createMemoryLayer(lyr.name(), QgsFields(), rwkb, lyr.crs())
-            new = []
-            for f in lyr.getFeatures(request):
-                if not f.hasGeometry():
-                    continue
-                nf = QgsFeature()
-                geom = QgsGeometry(f.geometry())
-                geom.convertToMultiType()
-                nf.setGeometry(geom)
-                new.append(nf)
-            mem.dataProvider().addFeatures(new)
-            mem.updateExtents()
-            styling.apply_resource_style(mem, size_mm=4.0, index=k_res)  # each type its own pin colour
-            n = len(new)
-            resource_counts[lyr.name()] = n
-            readable = resource_type_label(lyr.name(), "en" if en else "ja")
-            mem.setName(f"{readable}（{n:,}件）" if not en else f"{readable} ({n:,})")
-            res_layers.append(mem)
-
-        layers = [*res_layers]
-        if outline is not None:
-            layers.append(outline)
-        layers.append(chome)
+        chome = _chome_layer(g["features"], crs, en)
+        counts = styling.apply_status_style(chome, opts["lang"], field=STATUS, radius_m=opts["radius"])
+        outline, extent_src = _outline_layer(g["features"], crs, en) if gtype == 2 else (None, chome.extent())
+        map_crs, extent = _map_extent(crs, extent_src, opts["radius"], project.transformContext())
+        res_layers, resource_counts = _resource_layers(opts["resources"], map_crs, extent, project, en)
+        layers = [*res_layers, *([outline] if outline is not None else []), chome]
         project.addMapLayers(layers, False)
 
-        # --- the print layout
         layout = QgsPrintLayout(project)
         layout.initializeDefaults()  # one A4 landscape page
         layout.setName(f"map_{code}")
         # the project owns the layout (and the layers): one owner, torn down in the right order
         project.layoutManager().addLayout(layout)
-
-        def text_item(text, x, y, w, h, size, bold=False, align=Qt.AlignmentFlag.AlignLeft, color="#000000"):
-            item = QgsLayoutItemLabel(layout)
-            item.setText(text)
-            qfont = QFont(family)
-            qfont.setBold(bold)
-            set_label_font(item, qfont, size, QColor(color))
-            item.setHAlign(align)
-            item.setVAlign(Qt.AlignmentFlag.AlignVCenter)
-            item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-            item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-            layout.addLayoutItem(item)
-            return item
-
+        family = opts["family"]
         place = f"{g['pref']}{g['name']}{g['ward']}" or code
-        if title_param:
-            title = title_param.replace("{muni}", place).replace("{code}", code)
-            if several and title == title_param:
-                title = f"{title_param}（{place}）" if not en else f"{title_param} ({place})"
-        elif en:
-            title = f"{place}: resources and blank areas (chōme with no resource within {radius:g} m)"
-        else:
-            title = f"{place}　地域資源の位置と空白地域（半径{radius:g}m以内に資源のない町丁・字）"
-        text_item(title, 10, 7, 277, 13, 16, bold=True)
-
-        map_item = QgsLayoutItemMap(layout)
-        map_item.attemptMove(QgsLayoutPoint(MAP_X, MAP_Y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-        map_item.attemptResize(QgsLayoutSize(MAP_W, MAP_H, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-        map_item.setCrs(map_crs)
-        map_item.setLayers(layers)
-        map_item.setKeepLayerSet(True)
-        map_item.setFrameEnabled(True)
-        map_item.setBackgroundColor(QColor("#ffffff"))
-        layout.addLayoutItem(map_item)
-        map_item.setExtent(extent)  # zoomToExtent needs a non-empty current extent
-        map_item.zoomToExtent(extent)
-
-        legend = QgsLayoutItemLegend(layout)
-        legend.setTitle("凡例" if not en else "Legend")
-        legend.setAutoUpdateModel(False)
-        root = legend.model().rootGroup()
-        root.clear()
-        for lyr in [chome, *res_layers]:
-            root.addLayer(lyr)
-        if outline is not None:
-            root.addLayer(outline)
-        node = root.findLayer(chome.id())
-        if node is not None:
-            QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Subgroup)
-        legend.setLinkedMap(map_item)
-        legend.setSymbolHeight(5)
-        legend.setSymbolWidth(7)
-        legend.setFrameEnabled(True)
-        legend.setBackgroundColor(QColor(255, 255, 255, 235))
-        legend_x = MAP_X + MAP_W + 4
-        legend.attemptMove(QgsLayoutPoint(legend_x, MAP_Y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-        layout.addLayoutItem(legend)
-        # the legend must fit beside the map: smaller text for long labels (English, long layer names)
-        available = PAGE_W - 5 - legend_x
-        for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
-            for style, size, bold in (
-                (QgsLegendStyle.Style.Title, 13, True),
-                (QgsLegendStyle.Style.Group, 11, True),
-                (QgsLegendStyle.Style.Subgroup, 10.5, True),
-                (QgsLegendStyle.Style.SymbolLabel, 10, False),
-            ):
-                qfont = QFont(family)
-                qfont.setBold(bold)
-                set_legend_style_font(legend, style, qfont, size * scale)
-            # adjustBoxSize() does nothing before the first paint: measure with the legend renderer
-            measure = QgsLegendRenderer(legend.model(), legend.legendSettings())
-            width = measure.minimumSize(QgsLayoutUtils.createRenderContextForLayout(layout, None)).width()
-            if width <= available:
-                break
-        legend.adjustBoxSize()
-
-        # summary under the legend
-        total = sum(counts.values())
-        people = "" if not en else ""
-        summary = (
-            f"町丁・字 {total:,}（空白 {counts['blank']:,}・資源あり {counts['covered']:,}・"
-            f"人口なし {counts['no_population']:,}）{people}"
-            if not en
-            else f"{total:,} chōme: {counts['blank']:,} blank, {counts['covered']:,} covered, "
-            f"{counts['no_population']:,} without population"
-        )
-        note = (
-            f"※赤色は代表地点から半径{radius:g}m以内に資源のない町丁・字、ピンは資源の位置を示す"
-            f"{'（種類ごとに色分け）' if len(res_layers) > 1 else ''}。"
-            if not en
-            else f"Red: chōme whose representative point has no resource within {radius:g} m. "
-            + ("Pins: resources, one colour per type." if len(res_layers) > 1 else "Blue pins: resources.")
-        )
-        text_item(summary + "\n" + note, MAP_X + MAP_W + 4, 150, PAGE_W - MAP_X - MAP_W - 14, 38, 8)
-
-        scalebar = QgsLayoutItemScaleBar(layout)
-        scalebar.setStyle("Single Box")
-        scalebar.setLinkedMap(map_item)
-        scalebar.setUnits(
-            QgsUnitTypes.DistanceUnit.DistanceKilometers
-            if extent.width() > 4000
-            else QgsUnitTypes.DistanceUnit.DistanceMeters
-        )
-        scalebar.setNumberOfSegments(2)
-        scalebar.setNumberOfSegmentsLeft(0)
-        scalebar.setUnitLabel("km" if extent.width() > 4000 else "m")
-        seg = _nice_segment(extent.width() / 8.0)
-        scalebar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFixed)
-        scalebar.setUnitsPerSegment(seg / 1000.0 if extent.width() > 4000 else seg)
-        fmt = scalebar.textFormat()
-        fmt.setFont(QFont(family))
-        fmt.setSize(9)
-        scalebar.setTextFormat(fmt)
-        scalebar.setBackgroundEnabled(True)
-        scalebar.setBackgroundColor(QColor(255, 255, 255, 220))
-        # below the map frame: inside it the bar would hide pins and chōme
-        scalebar.attemptMove(
-            QgsLayoutPoint(MAP_X, MAP_Y + MAP_H + 1.5, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
-        )
-        layout.addLayoutItem(scalebar)
-        scalebar.update()
-
-        arrow_svg = north_arrow_svg()
-        if arrow_svg:
-            arrow = QgsLayoutItemPicture(layout)
-            arrow.setPicturePath(arrow_svg)
-            arrow.setLinkedMap(map_item)
-            arrow.setNorthMode(QgsLayoutItemPicture.NorthMode.GridNorth)
-            arrow.attemptMove(
-                QgsLayoutPoint(MAP_X + MAP_W - 16, MAP_Y + 3, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+        title = maps.map_title(opts["title"], place, code, opts["several"], opts["radius"], opts["lang"])
+        # texts: labels, or SVG pictures (written here, read when drawn) where QGIS 3.22 refuses labels
+        with tempfile.TemporaryDirectory(prefix="kaigo-maptext-") as text_dir:
+            _text_item(layout, text_dir, family, title, 10, 7, 277, 13, 16, bold=True)
+            map_item = _map_item(layout, map_crs, layers, extent)
+            _legend(layout, family, map_item, chome, res_layers, outline, en)
+            summary = maps.map_summary(counts, opts["radius"], len(res_layers), opts["lang"])
+            _text_item(
+                layout, text_dir, family, summary, MAP_X + MAP_W + 4, 150, PAGE_W - MAP_X - MAP_W - 14, 38, 8
             )
-            arrow.attemptResize(QgsLayoutSize(12, 16, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-            layout.addLayoutItem(arrow)
-        else:
-            text_item(
-                "N\n▲",
-                MAP_X + MAP_W - 14,
-                MAP_Y + 3,
-                10,
-                14,
-                12,
-                bold=True,
-                align=Qt.AlignmentFlag.AlignHCenter,
-            )
+            _scale_bar(layout, family, map_item, extent.width())
+            _north_arrow(layout, text_dir, family, map_item)
+            _text_item(layout, text_dir, family, opts["source_text"], 10, 190, 277, 14, 7.5, color="#333333")
 
-        text_item(source_text, 10, 190, 277, 14, 7.5, color="#333333")
-
-        # --- export, each file through a temporary path
-        exporter = QgsLayoutExporter(layout)
-        base = os.path.join(folder, f"map_{code}")
-        written = []
-        # renderPageToImage + QImage.save: no GDAL georeferencing attempt on the PNG (which logs
-        # "PNG driver does not support update access"), and the 300 dpi stored in the file
-        image = exporter.renderPageToImage(0, QSize(), 300)
-        if image.isNull():
-            _check_export(QgsLayoutExporter.ExportResult.MemoryError, exporter, base + ".png")
-        dpm = int(round(300 / 0.0254))
-        image.setDotsPerMeterX(dpm)
-        image.setDotsPerMeterY(dpm)
-        with atomic_path(base + ".png") as tmp:
-            if not image.save(tmp, "PNG"):
-                _check_export(QgsLayoutExporter.ExportResult.FileError, exporter, base + ".png")
-        written.append(base + ".png")
-        pdf = QgsLayoutExporter.PdfExportSettings()
-        pdf.dpi = 300
-        pdf.rasterizeWholeImage = False
-        pdf.forceVectorOutput = True
-        pdf.exportMetadata = False
-        pdf.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
-        with atomic_path(base + ".pdf") as tmp:
-            res = exporter.exportToPdf(tmp, pdf)
-            _check_export(res, exporter, base + ".pdf")
-        written.append(base + ".pdf")
-        if write_svg:
-            svg = QgsLayoutExporter.SvgExportSettings()
-            svg.dpi = 300
-            svg.exportMetadata = False
-            svg.textRenderFormat = Qgis.TextRenderFormat.AlwaysOutlines
-            with atomic_path(base + ".svg") as tmp:
-                res = exporter.exportToSvg(tmp, svg)
-                _check_export(res, exporter, base + ".svg")
-            written.append(base + ".svg")
+            written = _export_files(layout, os.path.join(opts["folder"], f"map_{code}"), opts["write_svg"])
         out_counts = dict(counts)
         out_counts["resources"] = resource_counts
-        del exporter
         project.clear()  # deletes the layout, then the layers, before the Python wrappers go
         return out_counts, written
 
 
-def _nice_segment(length: float) -> float:
-    """1, 2 or 5 × 10^k not above ``length`` (metres)."""
-    if length <= 0:
-        return 100.0
-    exp = math.floor(math.log10(length))
-    for m in (5, 2, 1):
-        if m * 10**exp <= length:
-            return float(m * 10**exp)
-    return float(10**exp)
+# ---------------------------------------------------------------------- layers in memory
+
+
+def _chome_layer(features, crs, en: bool):
+    """The municipality's chōme, in memory (the input layer's style is never touched)."""
+    fields = QgsFields()
+    fields.append(make_field(STATUS, "string"))
+    wkb = QgsWkbTypes.multiType(QgsWkbTypes.flatType(features[0][0].wkbType()))
+    chome = QgsMemoryProviderUtils.createMemoryLayer("町丁・字" if not en else "Chōme", fields, wkb, crs)
+    feats = []
+    for geom, status in features:
+        f = QgsFeature(fields)
+        geom = QgsGeometry(geom)
+        geom.convertToMultiType()
+        f.setGeometry(geom)
+        f.setAttribute(0, status)
+        feats.append(f)
+    chome.dataProvider().addFeatures(feats)
+    chome.updateExtents()
+    return chome
+
+
+def _outline_layer(features, crs, en: bool):
+    """(the municipal boundary (union of the chōme polygons) in memory as a dark outline, its bounding box)."""
+    parts = [geom if geom.isGeosValid() else geom.makeValid() for geom, _s in features]
+    union = QgsGeometry.unaryUnion(parts)
+    if union is None or union.isEmpty():
+        union = QgsGeometry.collectGeometry(parts)
+    outline = QgsMemoryProviderUtils.createMemoryLayer(
+        "市区町村界" if not en else "Municipal boundary", QgsFields(), WKB_MULTIPOLYGON, crs
+    )
+    of = QgsFeature()
+    union.convertToMultiType()
+    of.setGeometry(union)
+    outline.dataProvider().addFeatures([of])
+    outline.updateExtents()
+    symbol = QgsFillSymbol.createSimple(
+        {"color": "0,0,0,0", "outline_color": "#222222", "outline_width": "0.7", "outline_width_unit": "MM"}
+    )
+    outline.setRenderer(QgsSingleSymbolRenderer(symbol))
+    return outline, union.boundingBox()
+
+
+def _map_extent(crs, extent_src, radius, transform_context):
+    """(map CRS, extent): metric (UTM of the area) when the data are in degrees; the page's aspect."""
+    if crs.isGeographic():
+        center = extent_src.center()
+        map_crs = QgsCoordinateReferenceSystem(f"EPSG:{maps.utm_epsg(center.x(), center.y())}")
+    else:
+        map_crs = crs
+    box = QgsCoordinateTransform(crs, map_crs, transform_context).transformBoundingBox(extent_src)
+    fitted = maps.fit_extent(
+        box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum(), MAP_W / MAP_H, radius
+    )
+    return map_crs, QgsRectangle(*fitted)
+
+
+def _resource_layers(resources, map_crs, extent, project, en: bool):
+    """The resources inside the map, in memory, as pins (one colour per type) named with their count."""
+    res_layers = []
+    resource_counts = {}
+    for k_res, lyr in enumerate(resources):
+        to_res = QgsCoordinateTransform(map_crs, lyr.crs(), project.transformContext())
+        request = QgsFeatureRequest().setFilterRect(to_res.transformBoundingBox(extent)).setNoAttributes()
+        rwkb = QgsWkbTypes.multiType(QgsWkbTypes.flatType(lyr.wkbType()))
+        mem = QgsMemoryProviderUtils.createMemoryLayer(lyr.name(), QgsFields(), rwkb, lyr.crs())
+        new = []
+        for f in lyr.getFeatures(request):
+            if not f.hasGeometry():
+                continue
+            nf = QgsFeature()
+            geom = QgsGeometry(f.geometry())
+            geom.convertToMultiType()
+            nf.setGeometry(geom)
+            new.append(nf)
+        mem.dataProvider().addFeatures(new)
+        mem.updateExtents()
+        styling.apply_resource_style(mem, size_mm=4.0, index=k_res)  # each type its own pin colour
+        resource_counts[lyr.name()] = len(new)
+        readable = resource_type_label(lyr.name(), "en" if en else "ja")
+        mem.setName(maps.resource_legend_name(readable, len(new), "en" if en else "ja"))
+        res_layers.append(mem)
+    return res_layers, resource_counts
+
+
+# ---------------------------------------------------------------------- layout items
+
+
+def _mm_point(x, y):
+    return QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+
+
+def _mm_size(w, h):
+    return QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters)
+
+
+def _text_item(
+    layout,
+    text_dir,
+    family,
+    text,
+    x,
+    y,
+    w,
+    h,
+    size,
+    bold=False,
+    align=Qt.AlignmentFlag.AlignLeft,
+    color="#000000",
+):
+    """A label, or where QGIS 3.22 refuses one (off the main thread: fullanalysis's task, which logged
+    「HTML型ラベルをロードできません」 for each) an SVG picture of the text: see layout_text."""
+    return add_text(layout, text_dir, text, x, y, w, h, size, family, bold, align, color)
+
+
+def _map_item(layout, map_crs, layers, extent):
+    map_item = QgsLayoutItemMap(layout)
+    map_item.attemptMove(_mm_point(MAP_X, MAP_Y))
+    map_item.attemptResize(_mm_size(MAP_W, MAP_H))
+    map_item.setCrs(map_crs)
+    map_item.setLayers(layers)
+    map_item.setKeepLayerSet(True)
+    map_item.setFrameEnabled(True)
+    map_item.setBackgroundColor(QColor("#ffffff"))
+    layout.addLayoutItem(map_item)
+    map_item.setExtent(extent)  # zoomToExtent needs a non-empty current extent
+    map_item.zoomToExtent(extent)
+    return map_item
+
+
+def _legend(layout, family, map_item, chome, res_layers, outline, en: bool):
+    legend = QgsLayoutItemLegend(layout)
+    legend.setTitle("凡例" if not en else "Legend")
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    root.clear()
+    for lyr in [chome, *res_layers]:
+        root.addLayer(lyr)
+    if outline is not None:
+        root.addLayer(outline)
+    node = root.findLayer(chome.id())
+    if node is not None:
+        QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Style.Subgroup)
+    legend.setLinkedMap(map_item)
+    legend.setSymbolHeight(5)
+    legend.setSymbolWidth(7)
+    legend.setFrameEnabled(True)
+    legend.setBackgroundColor(QColor(255, 255, 255, 235))
+    legend_x = MAP_X + MAP_W + 4
+    legend.attemptMove(_mm_point(legend_x, MAP_Y))
+    layout.addLayoutItem(legend)
+    _fit_legend(layout, legend, family, PAGE_W - 5 - legend_x)
+    legend.adjustBoxSize()
+    return legend
+
+
+def _fit_legend(layout, legend, family, available):
+    """The legend must fit beside the map: smaller text for long labels (English, long layer names)."""
+    for scale in (1.0, 0.9, 0.82, 0.75, 0.68):
+        for style, size, bold in (
+            (QgsLegendStyle.Style.Title, 13, True),
+            (QgsLegendStyle.Style.Group, 11, True),
+            (QgsLegendStyle.Style.Subgroup, 10.5, True),
+            (QgsLegendStyle.Style.SymbolLabel, 10, False),
+        ):
+            qfont = QFont(family)
+            qfont.setBold(bold)
+            set_legend_style_font(legend, style, qfont, size * scale)
+        # adjustBoxSize() does nothing before the first paint: measure with the legend renderer
+        measure = QgsLegendRenderer(legend.model(), legend.legendSettings())
+        width = measure.minimumSize(QgsLayoutUtils.createRenderContextForLayout(layout, None)).width()
+        if width <= available:
+            break
+
+
+def _scale_bar(layout, family, map_item, extent_width):
+    km, per_segment = maps.scale_bar(extent_width)
+    scalebar = QgsLayoutItemScaleBar(layout)
+    scalebar.setStyle("Single Box")
+    scalebar.setLinkedMap(map_item)
+    scalebar.setUnits(
+        QgsUnitTypes.DistanceUnit.DistanceKilometers if km else QgsUnitTypes.DistanceUnit.DistanceMeters
+    )
+    scalebar.setNumberOfSegments(2)
+    scalebar.setNumberOfSegmentsLeft(0)
+    scalebar.setUnitLabel("km" if km else "m")
+    scalebar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFixed)
+    scalebar.setUnitsPerSegment(per_segment)
+    fmt = scalebar.textFormat()
+    fmt.setFont(QFont(family))
+    fmt.setSize(9)
+    scalebar.setTextFormat(fmt)
+    scalebar.setBackgroundEnabled(True)
+    scalebar.setBackgroundColor(QColor(255, 255, 255, 220))
+    # below the map frame: inside it the bar would hide pins and chōme
+    scalebar.attemptMove(_mm_point(MAP_X, MAP_Y + MAP_H + 1.5))
+    layout.addLayoutItem(scalebar)
+    scalebar.update()
+
+
+def _north_arrow(layout, text_dir, family, map_item):
+    arrow_svg = north_arrow_svg()
+    if not arrow_svg:
+        _text_item(
+            layout,
+            text_dir,
+            family,
+            "N\n▲",
+            MAP_X + MAP_W - 14,
+            MAP_Y + 3,
+            10,
+            14,
+            12,
+            bold=True,
+            align=Qt.AlignmentFlag.AlignHCenter,
+        )
+        return
+    arrow = QgsLayoutItemPicture(layout)
+    arrow.setPicturePath(arrow_svg)
+    arrow.setLinkedMap(map_item)
+    arrow.setNorthMode(QgsLayoutItemPicture.NorthMode.GridNorth)
+    arrow.attemptMove(_mm_point(MAP_X + MAP_W - 16, MAP_Y + 3))
+    arrow.attemptResize(_mm_size(12, 16))
+    layout.addLayoutItem(arrow)
+
+
+# ---------------------------------------------------------------------- files
+
+
+def _export_files(layout, base, write_svg) -> list[str]:
+    """PNG (300 dpi), PDF and, when asked, SVG of the layout, each through a temporary path."""
+    exporter = QgsLayoutExporter(layout)
+    written = []
+    # renderPageToImage + QImage.save: no GDAL georeferencing attempt on the PNG (which logs
+    # "PNG driver does not support update access"), and the 300 dpi stored in the file
+    image = exporter.renderPageToImage(0, QSize(), 300)
+    if image.isNull():
+        _check_export(QgsLayoutExporter.ExportResult.MemoryError, exporter, base + ".png")
+    dpm = int(round(300 / 0.0254))
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+    with atomic_path(base + ".png") as tmp:
+        if not image.save(tmp, "PNG"):
+            _check_export(QgsLayoutExporter.ExportResult.FileError, exporter, base + ".png")
+    written.append(base + ".png")
+    pdf = QgsLayoutExporter.PdfExportSettings()
+    pdf.dpi = 300
+    pdf.rasterizeWholeImage = False
+    pdf.forceVectorOutput = True
+    pdf.exportMetadata = False
+    pdf.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    with atomic_path(base + ".pdf") as tmp:
+        _check_export(exporter.exportToPdf(tmp, pdf), exporter, base + ".pdf")
+    written.append(base + ".pdf")
+    if write_svg:
+        svg = QgsLayoutExporter.SvgExportSettings()
+        svg.dpi = 300
+        svg.exportMetadata = False
+        svg.textRenderFormat = Qgis.TextRenderFormat.AlwaysOutlines
+        with atomic_path(base + ".svg") as tmp:
+            _check_export(exporter.exportToSvg(tmp, svg), exporter, base + ".svg")
+        written.append(base + ".svg")
+    del exporter
+    return written
 
 
 def _check_export(result, exporter, target):

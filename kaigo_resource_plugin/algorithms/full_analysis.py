@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMultipleLayers,
@@ -30,14 +31,22 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..compat import parameter_as_fields
 from ..core import summary as run_summary
-from ..core.contract import DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M
+from ..core.contract import (
+    AREA_M2,
+    AT_HOME_75PLUS,
+    DEFAULT_CARE3_SHARE,
+    DEFAULT_RADIUS_M,
+    POP_75PLUS,
+    first_present,
+)
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
 from . import decision_steps, download_inputs
 from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
-from .network_access import (
+from .network_steps import (
     full_analysis_network_outputs,
     full_analysis_network_parameter,
     run_in_full_analysis,
@@ -142,10 +151,16 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 maxValue=1.0,
             )
         )
-        # typed text, not field pickers: QGIS 3.22's dialog crashes with a field parameter whose parent is a
-        # multiple-layer parameter (CHOME) once layers are chosen (seen under Xvfb, issue #15)
+        # field pickers listing the fields of the chōme layer(s) chosen in CHOME; a typed name (qgis_process,
+        # models, the panel) is taken as it is. Optional: empty means KEY_CODE (no chōme when downloading)
         self.addParameter(
-            QgsProcessingParameterString(self.KEY_FIELD, self.tr("Chōme key field"), "KEY_CODE")
+            QgsProcessingParameterField(
+                self.KEY_FIELD,
+                self.tr("Chōme key field (default KEY_CODE)"),
+                defaultValue="KEY_CODE",
+                parentLayerParameterName=self.CHOME,
+                optional=True,
+            )
         )
         self.addParameter(
             QgsProcessingParameterString(
@@ -155,8 +170,12 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             )
         )
         self.addParameter(
-            QgsProcessingParameterString(
-                self.AREA_FIELD, self.tr("Area field (default: area on the ellipsoid)"), optional=True
+            QgsProcessingParameterField(
+                self.AREA_FIELD,
+                self.tr("Area field (default: area on the ellipsoid)"),
+                parentLayerParameterName=self.CHOME,
+                type=QgsProcessingParameterField.DataType.Numeric,
+                optional=True,
             )
         )
         self.addParameter(
@@ -244,6 +263,11 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
             self.addOutput(output)
 
     # ------------------------------------------------------------------------------------------
+    def _field_name(self, parameters, name, context) -> str:
+        """The one field name of a field parameter ("" when none), whether picked or typed."""
+        names = parameter_as_fields(self, parameters, name, context)
+        return str(names[0]).strip() if names else ""
+
     def _child(self, alg_id, params, context, feedback):
         alg = QgsApplication.processingRegistry().createAlgorithmById(alg_id)
         if alg is None:
@@ -261,10 +285,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         check_cancel(feedback)
         return results
 
-    def process(self, parameters, context, feedback):
-        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
-        if downloaded is not None:
-            parameters = downloaded.parameters
+    def _read_parameters(self, parameters, context, feedback) -> dict:
+        """The parameters as plain values, named as ``_run_steps`` reads them (MUNI_CODES applied)."""
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -278,97 +300,116 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 ja="資源レイヤ（RESOURCES）がありません。店舗などのポイントレイヤを1つ以上指定してください。",
                 en="No resource layer (RESOURCES): give at least one layer of shops or facilities.",
             )
-        elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip()
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        care3 = self.parameterAsDouble(parameters, self.CARE3_SHARE, context)
-        key_field = self.parameterAsString(parameters, self.KEY_FIELD, context).strip() or "KEY_CODE"
-        pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
-        area_field = self.parameterAsString(parameters, self.AREA_FIELD, context).strip()
-        area_table = self.parameterAsFile(parameters, self.AREA_TABLE, context)
-        rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
-        highlight = self.parameterAsString(parameters, self.HIGHLIGHT, context).strip()
-        top_n = self.parameterAsInt(parameters, self.TOP_N, context)
-        maps = self.parameterAsBoolean(parameters, self.MAPS, context)
-        map_chome = self.parameterAsVectorLayer(parameters, self.MAP_CHOME, context)
-        map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
-        language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
-        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        p = {
+            "chome_layers": chome_layers,
+            "ages": ages,
+            "resources": resources,
+            "elderly_field": self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip(),
+            "radius": self.parameterAsDouble(parameters, self.RADIUS, context),
+            "care3": self.parameterAsDouble(parameters, self.CARE3_SHARE, context),
+            "key_field": self._field_name(parameters, self.KEY_FIELD, context) or "KEY_CODE",
+            "pop_field": self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip(),
+            "area_field": self._field_name(parameters, self.AREA_FIELD, context),
+            "area_table": self.parameterAsFile(parameters, self.AREA_TABLE, context),
+            "rollup": self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context),
+            "highlight": self.parameterAsString(parameters, self.HIGHLIGHT, context).strip(),
+            "top_n": self.parameterAsInt(parameters, self.TOP_N, context),
+            "maps": self.parameterAsBoolean(parameters, self.MAPS, context),
+            "map_chome": self.parameterAsVectorLayer(parameters, self.MAP_CHOME, context),
+            "map_codes": self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip(),
+            "language": self.parameterAsEnum(parameters, self.LANGUAGE, context),
+            "folder": self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
+        }
         muni_codes = self.parameterAsString(parameters, self.MUNI_CODES, context).strip()
         if muni_codes:  # the chōme of these municipalities only, as if the layer held nothing else
             from .muni_filter import filter_layers
 
-            chome_layers, _codes = filter_layers(chome_layers, key_field, muni_codes, feedback)
-        network = (
+            p["chome_layers"], _codes = filter_layers(chome_layers, p["key_field"], muni_codes, feedback)
+        p["network"] = (
             self.parameterAsVectorLayer(parameters, "NETWORK", context) if parameters.get("NETWORK") else None
         )
+        return p
 
-        if radius <= 0:
+    def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
+        p = self._read_parameters(parameters, context, feedback)
+        if p["radius"] <= 0:
             raise InputError(
-                ja=f"半径（RADIUS）が {radius:g} m です。0より大きい値（既定 500）を指定してください。",
-                en=f"The radius (RADIUS) is {radius:g} m: give a value above 0 (default 500).",
+                ja=f"半径（RADIUS）が {p['radius']:g} m です。0より大きい値（既定 500）を指定してください。",
+                en=f"The radius (RADIUS) is {p['radius']:g} m: give a value above 0 (default 500).",
             )
-        thresholds = threshold_values(self, parameters, context)
-        if not ages and not elderly_field:
-            first_fields = chome_layers[0].fields().names()
-            if "at_home_75plus" not in first_fields and "pop_75plus" not in first_fields:
+        p["thresholds"] = threshold_values(self, parameters, context)
+        if not p["ages"] and not p["elderly_field"]:
+            first_fields = p["chome_layers"][0].fields().names()
+            if AT_HOME_75PLUS not in first_fields and POP_75PLUS not in first_fields:
                 raise InputError(
                     ja="年齢別人口の表（AGES、T001082）がなく、高齢者数のフィールド（ELDERLY_FIELD、例 JINKO）も指定されていません。どちらかを指定してください。",
                     en="There is no age table (AGES, T001082) and no elderly field (ELDERLY_FIELD, e.g. JINKO): give one of them.",
                 )
-        decision = decision_steps.read(self, parameters, context)
+        p.update(decision_steps.read(self, parameters, context))
+        folder = p["folder"]
         try:
             os.makedirs(folder, exist_ok=True)
-            tmp = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
+            p["tmp"] = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
         except OSError as err:
             raise InputError(
                 ja=f"出力フォルダ（OUTPUT_FOLDER）に書き込めません：{folder}（{err.strerror}）。書き込めるフォルダを指定してください。",
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            result = self._run_steps(
-                context,
-                feedback,
-                tmp=tmp,
-                folder=folder,
-                chome_layers=chome_layers,
-                ages=ages,
-                resources=resources,
-                elderly_field=elderly_field,
-                radius=radius,
-                care3=care3,
-                key_field=key_field,
-                pop_field=pop_field,
-                area_field=area_field,
-                area_table=area_table,
-                thresholds=thresholds,
-                rollup=rollup,
-                highlight=highlight,
-                top_n=top_n,
-                maps=maps,
-                map_chome=map_chome,
-                map_codes=map_codes,
-                language=language,
-                network=network,
-                **decision,
-            )
+            result = self._run_steps(context, feedback, **p)
             download_inputs.keep_resources(downloaded, folder)
             return result
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(p["tmp"], ignore_errors=True)
 
     def _run_steps(self, context, feedback, **p):
         tmp = p["tmp"]
         steps = QgsProcessingMultiStepFeedback(7, feedback)
         # the children write into a temporary folder moved into OUTPUT_FOLDER at the end: their log names
         # the final paths, not the temporary ones that no longer exist after the run
-        child_feedback = FinalPathsFeedback(steps, tmp, p["folder"])
+        child = FinalPathsFeedback(steps, tmp, p["folder"])
         started = datetime.datetime.now()
-        report_rows: list[list] = []
-        report_header: list[str] = []
+        steps.setCurrentStep(0)  # 1. chōme layer with population and elderly fields
+        chome_input, report_header, report_rows = self._step_import(context, child, p)
+        steps.setCurrentStep(1)  # 2. access to resources
+        chome_path = os.path.join(tmp, CHOME_GPKG)
+        self._blank_areas(chome_input, chome_path, context, child, p)
+        steps.setCurrentStep(2)  # 3. municipality table
+        rate_params, muni_output = self._step_rates(chome_path, context, child, steps, p)
+        n_muni = QgsVectorLayer(muni_output, "municipalities", "ogr").featureCount()
+        network_files = {}
+        if p["network"] is not None:  # walking distance on the network beside the circle (issue #17)
+            network_files = run_in_full_analysis(
+                self._child, p["network"], p, chome_path, tmp, context, steps
+            )
+        steps.setCurrentStep(3)  # 4. committee charts
+        self._step_charts(context, child, p)
+        decision_steps.suggest(self._child, context, child, p, chome_path, tmp)
+        steps.setCurrentStep(4)  # 5. blank-area maps
+        map_source = self._step_maps(chome_path, context, child, steps, p)
+        steps.setCurrentStep(5)  # 6. join report and run summary
+        if report_header:
+            write_csv(os.path.join(tmp, REPORT_CSV), report_header, report_rows)
+        self._write_summary(started, rate_params, n_muni, chome_path, steps, p)
+        steps.setCurrentStep(
+            6
+        )  # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
+        check_cancel(feedback)
+        written = _move_outputs(tmp, p["folder"])
+        results = self._results(
+            p, written, n_muni, bool(report_header), map_source is not None, network_files
+        )
+        feedback.setProgress(
+            100
+        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
+        return results
 
-        # 1. chōme layer with population and elderly fields
-        steps.setCurrentStep(0)
-        chome_input = p["chome_layers"][0]
+    def _step_import(self, context, child_feedback, p):
+        """(chōme input of the next steps, join report header, rows): imported, merged or as given."""
+        tmp = p["tmp"]
         if p["ages"]:
             imported = self._child(
                 "kaigo:importestat",
@@ -384,33 +425,32 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 context,
                 child_feedback,
             )
-            chome_input = imported["OUTPUT"]
-            report_header, report_rows = _read_table(imported["REPORT"])
-        elif len(p["chome_layers"]) > 1:
+            return (imported["OUTPUT"], *_read_table(imported["REPORT"]))
+        if len(p["chome_layers"]) > 1:
             merged = self._child(
                 "native:mergevectorlayers",
                 {"LAYERS": p["chome_layers"], "CRS": None, "OUTPUT": os.path.join(tmp, "chome_merged.gpkg")},
                 context,
                 child_feedback,
             )
-            chome_input = merged["OUTPUT"]
+            return merged["OUTPUT"], [], []
+        return p["chome_layers"][0], [], []
 
-        # 2. access to resources
-        steps.setCurrentStep(1)
-        chome_path = os.path.join(tmp, CHOME_GPKG)
+    def _blank_areas(self, chome_input, output, context, child_feedback, p):
         blank_params = {
             "INPUT": chome_input,
             "RESOURCES": p["resources"],
             "RADIUS": p["radius"],
             "KEY_FIELD": p["key_field"],
-            "OUTPUT": chome_path,
+            "OUTPUT": output,
         }
         if p["pop_field"]:
             blank_params["POPULATION_FIELD"] = p["pop_field"]
         self._child("kaigo:blankareas", blank_params, context, child_feedback)
 
-        # 3. municipality table
-        steps.setCurrentStep(2)
+    def _step_rates(self, chome_path, context, child_feedback, steps, p):
+        """Run kaigo:sufficiencyrates: (its parameters (the run summary names the area field), its output)."""
+        tmp = p["tmp"]
         rate_params = {
             "INPUT": chome_path,
             "KEY_FIELD": p["key_field"],
@@ -426,13 +466,18 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         if p["pop_field"]:
             rate_params["POPULATION_FIELD"] = p["pop_field"]
         if p["area_field"]:
-            rate_params["AREA_FIELD"] = p["area_field"]
+            area = p["area_field"]
+            if area == "AREA" and p["ages"]:  # the picker lists CHOME's fields; after kaigo:importestat
+                names = QgsVectorLayer(chome_path, "chome", "ogr").fields().names()
+                if area not in names and "area_m2" in names:
+                    area = "area_m2"  # e-Stat's AREA (m²) is carried as area_m2
+            rate_params["AREA_FIELD"] = area
         elif p["area_table"]:
             rate_params["AREA_TABLE"] = p["area_table"]
         elif not _is_polygon(chome_path):
             # points or a table: no polygons to measure; e-Stat's AREA (m²) of each chōme is the area
             names = QgsVectorLayer(chome_path, "chome", "ogr").fields().names()
-            fallback = next((n for n in ("area_m2", "AREA") if n in names), None)
+            fallback = first_present(POINT_AREA_FIELDS, names)
             if fallback:
                 rate_params["AREA_FIELD"] = fallback
                 rate_params["AREA_UNIT"] = 0  # m²
@@ -442,67 +487,50 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 )
         decision_steps.add_radii(rate_params, p, tmp)
         rates = self._child("kaigo:sufficiencyrates", rate_params, context, child_feedback)
-        muni_layer = QgsVectorLayer(rates["OUTPUT"], "municipalities", "ogr")
-        n_muni = muni_layer.featureCount()
-        network_files = {}
-        if p["network"] is not None:  # walking distance on the network beside the circle (issue #17)
-            network_files = run_in_full_analysis(
-                self._child, p["network"], p, chome_path, tmp, context, steps
-            )
+        return rate_params, rates["OUTPUT"]
 
-        # 4. committee charts
-        steps.setCurrentStep(3)
+    def _step_charts(self, context, child_feedback, p):
         chart_params = {
-            "INPUT": os.path.join(tmp, MUNI_GPKG),
+            "INPUT": os.path.join(p["tmp"], MUNI_GPKG),
             "TOP_N": p["top_n"],
             **threshold_arguments(p["thresholds"]),
             "LANGUAGE": p["language"],
-            "OUTPUT_FOLDER": os.path.join(tmp, "charts"),
+            "OUTPUT_FOLDER": os.path.join(p["tmp"], "charts"),
         }
         if p["highlight"]:
             chart_params["HIGHLIGHT"] = p["highlight"]
         self._child("kaigo:committeecharts", chart_params, context, child_feedback)
 
-        decision_steps.suggest(self._child, context, child_feedback, p, chome_path, tmp)
+    def _step_maps(self, chome_path, context, child_feedback, steps, p):
+        """Run kaigo:exportmap on the chōme polygons (MAP_CHOME's when given); the layer mapped, or None."""
+        if not p["maps"]:
+            return None
+        if p["map_chome"] is not None:
+            map_source = os.path.join(p["tmp"], "map_chome.gpkg")
+            self._blank_areas(p["map_chome"], map_source, context, child_feedback, p)
+        elif _is_polygon(chome_path):
+            map_source = chome_path
+        else:
+            steps.pushInfo(
+                "町丁字がポイントのため空白地域図は作成しません（地図用のポリゴンは MAP_CHOME で指定できます）。\n"
+                "The chōme are points: no blank-area map (give polygons for the maps in MAP_CHOME)."
+            )
+            return None
+        map_params = {
+            "INPUT": map_source,
+            "RESOURCES": p["resources"],
+            "LANGUAGE": p["language"],
+            "OUTPUT_FOLDER": os.path.join(p["tmp"], "maps"),
+        }
+        if p["map_codes"]:
+            map_params["MUNI_CODES"] = p["map_codes"]
+        self._child("kaigo:exportmap", map_params, context, child_feedback)
+        return map_source
 
-        # 5. blank-area maps
-        steps.setCurrentStep(4)
-        map_source = None
-        if p["maps"]:
-            if p["map_chome"] is not None:
-                map_source = os.path.join(tmp, "map_chome.gpkg")
-                map_params = {
-                    "INPUT": p["map_chome"],
-                    "RESOURCES": p["resources"],
-                    "RADIUS": p["radius"],
-                    "KEY_FIELD": p["key_field"],
-                    "OUTPUT": map_source,
-                }
-                if p["pop_field"]:
-                    map_params["POPULATION_FIELD"] = p["pop_field"]
-                self._child("kaigo:blankareas", map_params, context, child_feedback)
-            elif _is_polygon(chome_path):
-                map_source = chome_path
-            else:
-                steps.pushInfo(
-                    "町丁字がポイントのため空白地域図は作成しません（地図用のポリゴンは MAP_CHOME で指定できます）。\n"
-                    "The chōme are points: no blank-area map (give polygons for the maps in MAP_CHOME)."
-                )
-        if map_source is not None:
-            map_params = {
-                "INPUT": map_source,
-                "RESOURCES": p["resources"],
-                "LANGUAGE": p["language"],
-                "OUTPUT_FOLDER": os.path.join(tmp, "maps"),
-            }
-            if p["map_codes"]:
-                map_params["MUNI_CODES"] = p["map_codes"]
-            self._child("kaigo:exportmap", map_params, context, child_feedback)
-
-        # 6. join report and run summary
-        steps.setCurrentStep(5)
-        if report_header:
-            write_csv(os.path.join(tmp, REPORT_CSV), report_header, report_rows)
+    @staticmethod
+    def _write_summary(started, rate_params, n_muni, chome_path, steps, p):
+        """run_summary.txt and run_summary.json; the footnote in the log."""
+        tmp = p["tmp"]
         summary = run_summary.build_summary(
             started=started,
             finished=datetime.datetime.now(),
@@ -535,44 +563,24 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         # the footnote in both languages lives in run_summary.txt (it leaves the machine); the log speaks one
         steps.pushInfo(run_summary.footnote(summary, output_language()))
 
-        # 7. move everything into place (nothing half-written is ever left in OUTPUT_FOLDER)
-        steps.setCurrentStep(6)
-        check_cancel(feedback)
+    def _results(self, p, written, n_muni, has_report, has_maps, network_files) -> dict:
         folder = p["folder"]
-        written = []
-        for dirpath, dirnames, filenames in os.walk(tmp):
-            dirnames.sort()
-            rel_dir = os.path.relpath(dirpath, tmp)
-            for name in sorted(filenames):
-                if name in ("chome_imported.gpkg", "chome_merged.gpkg", "join_report.gpkg", "map_chome.gpkg"):
-                    continue
-                if name.endswith(("-wal", "-shm")) or name.startswith("."):
-                    continue
-                rel = os.path.normpath(os.path.join(rel_dir, name))
-                target = os.path.join(folder, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                os.replace(os.path.join(dirpath, name), target)
-                written.append(target)
-        written.sort()
         results = {
             self.OUTPUT_FOLDER: folder,
             "CHOME_GPKG": os.path.join(folder, CHOME_GPKG),
             "MUNICIPALITIES_GPKG": os.path.join(folder, MUNI_GPKG),
             "MUNICIPALITIES_CSV": os.path.join(folder, MUNI_CSV),
             "MUNICIPALITIES_XLSX": os.path.join(folder, MUNI_XLSX),
-            "JOIN_REPORT": os.path.join(folder, REPORT_CSV) if report_header else None,
+            "JOIN_REPORT": os.path.join(folder, REPORT_CSV) if has_report else None,
             "SUMMARY": os.path.join(folder, SUMMARY_TXT),
             "CHARTS_FOLDER": os.path.join(folder, "charts"),
-            "MAPS_FOLDER": os.path.join(folder, "maps") if map_source is not None else None,
+            "MAPS_FOLDER": os.path.join(folder, "maps") if has_maps else None,
             "FILES": "\n".join(written),
             "N_MUNICIPALITIES": n_muni,
         }
         for key, name in network_files.items():
             results[key] = os.path.join(folder, name)
         results.update(decision_steps.results(folder, p))
-        feedback.setProgress(
-            100
-        )  # steps.setProgress(100) is a no-op when the last child already ended at 100
         return results
 
     def after_commit(self, results, parameters, context) -> None:
@@ -669,3 +677,30 @@ class _StatusStyle(QgsProcessingLayerPostProcessorInterface):
 
         if layer is not None and layer.isValid() and "status" in layer.fields().names():
             apply_status_style(layer, self.lang)
+
+
+# intermediate files of the steps: never moved into OUTPUT_FOLDER
+INTERMEDIATE_FILES = ("chome_imported.gpkg", "chome_merged.gpkg", "join_report.gpkg", "map_chome.gpkg")
+# e-Stat's AREA (m²) of each chōme, the area of a point layer
+POINT_AREA_FIELDS = (AREA_M2, "AREA")
+
+
+def _move_outputs(tmp: str, folder: str) -> list[str]:
+    """Move every output of ``tmp`` (not the intermediate files, GeoPackage journals, hidden files) into
+    ``folder``, keeping the sub-folders; the paths written, sorted."""
+    written = []
+    for dirpath, dirnames, filenames in os.walk(tmp):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, tmp)
+        for name in sorted(filenames):
+            if name in INTERMEDIATE_FILES:
+                continue
+            if name.endswith(("-wal", "-shm")) or name.startswith("."):
+                continue
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            target = os.path.join(folder, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(os.path.join(dirpath, name), target)
+            written.append(target)
+    written.sort()
+    return written

@@ -190,7 +190,8 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 out.append(text)
         return out
 
-    def _read_layer(self, layer, key_field: str, care3_field: str | None, feedback) -> _Input:
+    def _check_layer(self, layer, key_field: str, care3_field: str | None) -> _Input:
+        """The input's kind, layout and CRS; refused with a bilingual message when it cannot be read."""
         item = _Input(layer.name())
         names = [f.name() for f in layer.fields()]
         upper = {n.upper(): n for n in names}
@@ -209,8 +210,7 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
                 en=f"The boundary input '{layer.name()}' has no field {care3_field} (CARE3_FIELD).",
             )
         item.layout = estat.detect_layout(upper)
-        gtype = geometry_type(layer.wkbType())
-        item.kind = {0: "point", 2: "polygon"}.get(gtype, "table" if gtype == 4 else "other")
+        item.kind = estat.INPUT_KINDS.get(geometry_type(layer.wkbType()), "other")
         if item.kind == "other":
             raise InputError(
                 ja=f"境界データ「{layer.name()}」は線のレイヤです。町丁の面、点、または "
@@ -227,81 +227,28 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             item.crs = QgsCoordinateReferenceSystem(estat.point_crs_for_layout(item.layout))
         else:
             item.crs = layer.crs()
+        return item
 
+    def _read_layer(self, layer, key_field: str, care3_field: str | None, feedback) -> _Input:
+        item = self._check_layer(layer, key_field, care3_field)
+        names = [f.name() for f in layer.fields()]
+        upper = {n.upper(): n for n in names}
         wanted = [w for w in (*_WANTED, key_field.upper(), (care3_field or "").upper()) if w and w in upper]
         wanted = list(dict.fromkeys(wanted))
         idx = [layer.fields().indexOf(upper[w]) for w in wanted]
-
         # Text: read the .dbf bytes ourselves when there is one, so that CP932 without .cpg/LDID decodes.
-        dbf_cols: dict[str, list[object]] | None = None
-        dbf_path = _ogr_dbf_path(layer)
-        if dbf_path:
-            try:
-                dbf = estat.read_dbf(dbf_path)
-                enc, how = dbf.text_encoding()
-                dbf_cols = {w: dbf.column(w, enc) for w in wanted if dbf.field(w) is not None}
-                if len(dbf_cols) != len(wanted):
-                    dbf_cols = None
-                item.encoding_note = say(
-                    f"{os.path.basename(dbf_path)}: 文字コード {enc}（{_how_ja(how)}）",
-                    f"{os.path.basename(dbf_path)}: {enc} ({how})",
-                )
-            except (OSError, InputError, KeyError) as err:
-                feedback.pushWarning(
-                    f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
-                    f"{dbf_path}: the .dbf could not be read directly; the attributes as QGIS reads them are used "
-                    f"({err})."
-                )
-                dbf_cols = None
-
+        dbf_cols, item.encoding_note = _dbf_columns(layer, wanted, feedback)
         request = QgsFeatureRequest().setSubsetOfAttributes(idx)
         if item.kind == "table":
             request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
-        key_up = key_field.upper()
-
-        def collect(source_layer, cols):
-            """(records, geometries, dbf mismatch, values repaired, values with U+FFFD)."""
-            records, geoms = [], []
-            mismatch = False
-            repaired = broken = 0
-            for feat in source_layer.getFeatures(request):
-                fid = feat.id()
-                attrs = feat.attributes()
-                rec: dict[str, object] = {}
-                for w, i in zip(wanted, idx):
-                    v = attrs[i]
-                    rec[w] = None if is_null(v) else v
-                from_dbf = False
-                if cols is not None and 0 <= fid < len(cols[key_up]):
-                    dbf_rec = {w: cols[w][fid] for w in wanted}
-                    if estat.normalize_key(dbf_rec[key_up]) == estat.normalize_key(rec[key_up]):
-                        rec, from_dbf = dbf_rec, True
-                if cols is not None and not from_dbf:
-                    mismatch = True
-                if not from_dbf:
-                    for w, v in rec.items():
-                        if isinstance(v, str):
-                            fixed = estat.repair_mojibake(v)
-                            if fixed != v:
-                                repaired += 1
-                                rec[w] = fixed
-                            elif "\ufffd" in v:
-                                broken += 1
-                records.append(rec)
-                if item.kind == "table":
-                    geoms.append(None)
-                else:
-                    g = feat.geometry()
-                    geoms.append(None if g is None or g.isEmpty() else QgsGeometry(g))
-            return records, geoms, mismatch, repaired, broken
-
-        records, geoms, mismatch, repaired, broken = collect(layer, dbf_cols)
+        read = _Reader(request, wanted, idx, key_field.upper(), item.kind == "table")
+        records, geoms, mismatch, repaired, broken = read(layer, dbf_cols)
         if broken and layer.providerType() == "ogr":
             # Undecodable bytes and no .dbf we can read (e.g. inside a zip): let OGR decode them as CP932.
             clone = QgsVectorLayer(layer.source(), layer.name(), "ogr")
             clone.setProviderEncoding("CP932")
             if clone.isValid() and [f.name() for f in clone.fields()] == names:
-                records2, geoms2, _m, repaired2, broken2 = collect(clone, None)
+                records2, geoms2, _m, repaired2, broken2 = read(clone, None)
                 if broken2 < broken:
                     records, geoms, repaired, broken = records2, geoms2, repaired2, broken2
                     item.encoding_note = say("OGR プロバイダ経由で CP932", "CP932 through the OGR provider")
@@ -336,96 +283,16 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         key_field = (self.parameterAsString(parameters, self.KEY_FIELD, context) or "KEY_CODE").strip()
         care3_field = (self.parameterAsString(parameters, self.CARE3_FIELD, context) or "").strip() or None
         care3_const = self.parameterAsDouble(parameters, self.CARE3_SHARE, context)
-        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
         rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
-        age_paths = self._age_paths(parameters, context)
-
         # 1. the age tables first: a wrong CSV stops before the (slower) boundary read
-        feedback.setProgressText(self.tr("Reading the T001082 tables…"))
-        ages = estat.read_age_tables(age_paths)
-        for name, enc, n in ages.files:
-            feedback.pushInfo(
-                say(f"{name}: {n:,} 行、文字コード {enc}", f"{name}: {n:,} rows, encoding {enc}")
-            )
-        for ja, en in ages.notes:
-            feedback.pushWarning(f"{ja}\n{en}")
-        care3_by_muni = (
-            estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
-        )
-        feedback.setProgress(10)
-        check_cancel(feedback)
-
+        ages, care3_by_muni = self._read_tables(parameters, context, feedback)
         # 2. the boundaries
-        inputs: list[_Input] = []
-        for n, layer in enumerate(layers):
-            feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
-            inputs.append(self._read_layer(layer, key_field, care3_field, feedback))
-            checks.boundary_input(layer, inputs[-1].kind, inputs[-1].records, context.transformContext())
-            kind_ja = {"point": "点", "polygon": "ポリゴン", "table": "表"}.get(
-                inputs[-1].kind, inputs[-1].kind
-            )
-            feedback.pushInfo(
-                say(
-                    f"{layer.name()}: 地物 {len(inputs[-1].records):,} 件、{kind_ja}、"
-                    f"{inputs[-1].layout} 年のレイアウト、文字 {inputs[-1].encoding_note}",
-                    f"{layer.name()}: {len(inputs[-1].records):,} features, {inputs[-1].kind}, "
-                    f"{inputs[-1].layout} layout; text {inputs[-1].encoding_note}",
-                )
-            )
-            feedback.setProgress(10 + 40 * (n + 1) / len(layers))
-            check_cancel(feedback)
-        kinds = {i.kind for i in inputs}
-        if "polygon" in kinds and len(kinds) > 1:
-            raise InputError(
-                ja="境界データに面と点（または表）が混ざっています。どちらか一方だけを指定してください。",
-                en="The boundary inputs mix polygons with points or tables; give one kind only.",
-            )
-        out_kind = "polygon" if "polygon" in kinds else "point"
+        inputs, out_kind = self._read_inputs(layers, key_field, care3_field, context, feedback)
         target_crs = inputs[0].crs
-        for i in inputs:
-            if i.kind == "table":
-                datum = "JGD2000" if i.layout == "2015" else "JGD2011"
-                year = "2015" if i.layout == "2015" else "2020"
-                feedback.pushInfo(
-                    say(
-                        f"{i.name}: ジオメトリなし。X_CODE/Y_CODE の点（{i.crs.authid()}、{datum}、{year} 年のレイアウト）",
-                        f"{i.name}: no geometry; points from X_CODE/Y_CODE in {i.crs.authid()} "
-                        f"({datum}, {year} layout)",
-                    )
-                )
-
+        schema = estat.ChomeSchema.of_inputs(i.fields for i in inputs)
         # 3. records and geometries in the target CRS
-        records: list[estat.BoundaryRecord] = []
-        geoms: list[QgsGeometry | None] = []
-        any_xy = any("X_CODE" in i.fields and "Y_CODE" in i.fields for i in inputs)
-        any_hcode = any("HCODE" in i.fields for i in inputs)
-        any_area = any("AREA" in i.fields or "AREA_M2" in i.fields for i in inputs)
-        for inp in inputs:
-            xform = None
-            if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
-                xform = QgsCoordinateTransform(inp.crs, target_crs, context.transformContext())
-                feedback.pushInfo(
-                    say(
-                        f"{inp.name}: {inp.crs.authid()} から {target_crs.authid()} に座標変換",
-                        f"{inp.name}: reprojected from {inp.crs.authid()} to {target_crs.authid()}",
-                    )
-                )
-            for rec, g in zip(inp.records, inp.geoms):
-                r = estat.make_record(len(records), rec, key_field, inp.layout, care3_field, inp.name)
-                if inp.kind == "table":
-                    g = (
-                        QgsGeometry.fromPointXY(QgsPointXY(r.x, r.y))
-                        if r.x is not None and r.y is not None
-                        else None
-                    )
-                if g is not None and xform is not None:
-                    g = QgsGeometry(g)
-                    g.transform(xform)
-                records.append(r)
-                geoms.append(g)
-            inp.records, inp.geoms = [], []  # free memory early
+        records, geoms = _records(inputs, key_field, care3_field, target_crs, context, feedback)
         check_cancel(feedback)
-
         # 4. the join (raises when nothing matches)
         feedback.setProgressText(self.tr("Joining on KEY_CODE…"))
         result = estat.join_boundaries(
@@ -437,122 +304,18 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
         )
         feedback.setProgress(60)
         check_cancel(feedback)
-
         # 5. one geometry per key
         feedback.setProgressText(self.tr("Merging parts per key…"))
-        out_geoms: list[QgsGeometry | None] = []
-        total = max(1, len(result.chome))
-        for n, c in enumerate(result.chome):
-            parts = [geoms[i] for i in c.parts if geoms[i] is not None]
-            if out_kind == "point":
-                main = next((i for i in c.parts if records[i].main_part and geoms[i] is not None), None)
-                g = geoms[main] if main is not None else (parts[0] if parts else None)
-            elif not parts:
-                g = None
-            elif len(parts) == 1:
-                g = QgsGeometry(parts[0])
-            else:
-                g = QgsGeometry.unaryUnion(parts)
-                if g is None or g.isEmpty():
-                    g = QgsGeometry.collectGeometry(parts)
-            if g is not None and out_kind == "polygon":
-                g.convertToMultiType()
-            out_geoms.append(g)
-            if n % 2000 == 0:
-                feedback.setProgress(60 + 25 * n / total)
-                check_cancel(feedback)
-
+        out_geoms = _key_geometries(result.chome, records, geoms, out_kind, feedback)
         # 6. log
-        for line in pair_lines(list(result.log), output_language()):  # a Japanese line, then its English
-            feedback.pushInfo(line)
-        for line in result.warnings:
-            feedback.pushWarning(line)
-        s = result.summary
-        if s["care3_field"] or s["care3_table"]:
-            feedback.pushInfo(
-                say(
-                    f"要介護3以上の割合: 項目から {s['care3_field']:,}、表から {s['care3_table']:,}、"
-                    f"定数 {care3_const} で {s['care3_constant']:,} 町丁字",
-                    f"CARE3 share: field {s['care3_field']:,}, table {s['care3_table']:,}, "
-                    f"constant {care3_const} {s['care3_constant']:,} chōme",
-                )
-            )
+        _log_result(result, care3_const, feedback)
         check_cancel(feedback)
-
         # 7. write (only now)
-        fields = QgsFields()
-        fields.append(make_field("KEY_CODE", "string", 16))
-        fields.append(make_field("muni_code", "string", 5))
-        fields.append(make_field("pref_name", "string", 20))
-        fields.append(make_field("muni_name", "string", 40))
-        fields.append(make_field("chome_name", "string", 100))
-        fields.append(make_field("pop_total", "int"))
-        fields.append(make_field("pop_75plus", "int"))
-        fields.append(make_field("care3_share", "double"))
-        fields.append(make_field("at_home_75plus", "double"))
-        fields.append(make_field("age_level", "int"))
-        fields.append(make_field("join_status", "string", 16))
-        if any_hcode:
-            fields.append(make_field("HCODE", "int"))
-        if any_xy:
-            fields.append(make_field("X_CODE", "double"))
-            fields.append(make_field("Y_CODE", "double"))
-        if any_area:
-            fields.append(make_field("area_m2", "double"))
-        wkb = WKB_MULTIPOLYGON if out_kind == "polygon" else WKB_POINT
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, target_crs)
-        for c, g in zip(result.chome, out_geoms):
-            f = QgsFeature(fields)
-            attrs = [
-                c.key,
-                c.muni_code,
-                c.pref_name,
-                c.muni_name,
-                c.chome_name,
-                c.pop_total,
-                c.pop_75plus,
-                c.care3_share,
-                c.at_home_75plus,
-                c.age_level,
-                c.join_status,
-            ]
-            if any_hcode:
-                attrs.append(c.hcode)
-            if any_xy:
-                attrs += [c.x, c.y]
-            if any_area:
-                attrs.append(c.area_m2)
-            f.setAttributes(attrs)
-            if g is not None:
-                f.setGeometry(g)
-            sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        dest = self._write_chome(parameters, context, schema, out_kind, target_crs, result.chome, out_geoms)
         feedback.setProgress(95)
-
-        rfields = QgsFields()
-        kinds_r = {
-            "count": "int",
-            "value_boundary": "double",
-            "value_table": "double",
-        }
-        for name in estat.REPORT_FIELDS:
-            rfields.append(make_field(name, kinds_r.get(name, "string")))
-        rsink, rdest = self.parameterAsSink(
-            parameters,
-            self.REPORT,
-            context,
-            rfields,
-            WKB_NO_GEOMETRY,
-            QgsCoordinateReferenceSystem(),
-        )
-        lang = output_language()
-        detail_at = list(estat.REPORT_FIELDS).index("detail")
-        for row in result.report:
-            f = QgsFeature(rfields)
-            values = list(row.as_tuple())
-            values[detail_at] = estat.detail_text(values[detail_at], lang)  # in the QGIS language
-            f.setAttributes(values)
-            rsink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        rdest = self._write_report(parameters, context, result.report)
         feedback.setProgress(100)
+        s = result.summary
         return {
             self.OUTPUT: dest,
             self.REPORT: rdest,
@@ -561,6 +324,238 @@ class ImportEstatAlgorithm(KaigoAlgorithm):
             "MATCHED_LEVEL3": s["matched_level3"],
             "TABLE_ONLY": s["table_only"],
         }
+
+    def _read_tables(self, parameters, context, feedback):
+        """(the T001082 age tables, the CARE3_TABLE shares by municipality or None)."""
+        feedback.setProgressText(self.tr("Reading the T001082 tables…"))
+        ages = estat.read_age_tables(self._age_paths(parameters, context))
+        for name, enc, n in ages.files:
+            feedback.pushInfo(
+                say(f"{name}: {n:,} 行、文字コード {enc}", f"{name}: {n:,} rows, encoding {enc}")
+            )
+        for ja, en in ages.notes:
+            feedback.pushWarning(f"{ja}\n{en}")
+        care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
+        care3_by_muni = (
+            estat.read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
+        )
+        feedback.setProgress(10)
+        check_cancel(feedback)
+        return ages, care3_by_muni
+
+    def _read_inputs(self, layers, key_field, care3_field, context, feedback):
+        """(the boundary inputs read, the kind of the output: polygon or point)."""
+        inputs: list[_Input] = []
+        for n, layer in enumerate(layers):
+            feedback.setProgressText(self.tr("Reading boundaries: {}").format(layer.name()))
+            item = self._read_layer(layer, key_field, care3_field, feedback)
+            inputs.append(item)
+            checks.boundary_input(layer, item.kind, item.records, context.transformContext())
+            kind_ja = {"point": "点", "polygon": "ポリゴン", "table": "表"}.get(item.kind, item.kind)
+            feedback.pushInfo(
+                say(
+                    f"{layer.name()}: 地物 {len(item.records):,} 件、{kind_ja}、"
+                    f"{item.layout} 年のレイアウト、文字 {item.encoding_note}",
+                    f"{layer.name()}: {len(item.records):,} features, {item.kind}, "
+                    f"{item.layout} layout; text {item.encoding_note}",
+                )
+            )
+            feedback.setProgress(10 + 40 * (n + 1) / len(layers))
+            check_cancel(feedback)
+        out_kind = estat.output_kind(i.kind for i in inputs)  # refuses a mix of polygons and points
+        for i in inputs:
+            if i.kind == "table":
+                feedback.pushInfo(
+                    say(
+                        estat.table_points_text(i.name, i.crs.authid(), i.layout, "ja"),
+                        estat.table_points_text(i.name, i.crs.authid(), i.layout, "en"),
+                    )
+                )
+        return inputs, out_kind
+
+    def _write_chome(self, parameters, context, schema, out_kind, target_crs, chome, out_geoms):
+        fields = QgsFields()
+        for name, kind, length in schema.columns():
+            fields.append(make_field(name, kind, length))
+        wkb = WKB_MULTIPOLYGON if out_kind == "polygon" else WKB_POINT
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, wkb, target_crs)
+        for c, g in zip(chome, out_geoms):
+            f = QgsFeature(fields)
+            f.setAttributes(schema.values(c))
+            if g is not None:
+                f.setGeometry(g)
+            sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        return dest
+
+    def _write_report(self, parameters, context, report):
+        rfields = QgsFields()
+        for name in estat.REPORT_FIELDS:
+            rfields.append(make_field(name, estat.REPORT_FIELD_TYPES.get(name, "string")))
+        rsink, rdest = self.parameterAsSink(
+            parameters, self.REPORT, context, rfields, WKB_NO_GEOMETRY, QgsCoordinateReferenceSystem()
+        )
+        lang = output_language()
+        detail_at = list(estat.REPORT_FIELDS).index("detail")
+        for row in report:
+            f = QgsFeature(rfields)
+            values = list(row.as_tuple())
+            values[detail_at] = estat.detail_text(values[detail_at], lang)  # in the QGIS language
+            f.setAttributes(values)
+            rsink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        return rdest
+
+
+def _dbf_columns(layer, wanted, feedback):
+    """(the wanted columns read from the layer's .dbf, decoded, or None; the note on the encoding)."""
+    dbf_path = _ogr_dbf_path(layer)
+    if not dbf_path:
+        return None, ""
+    try:
+        dbf = estat.read_dbf(dbf_path)
+        enc, how = dbf.text_encoding()
+        dbf_cols = {w: dbf.column(w, enc) for w in wanted if dbf.field(w) is not None}
+        if len(dbf_cols) != len(wanted):
+            dbf_cols = None
+        note = say(
+            f"{os.path.basename(dbf_path)}: 文字コード {enc}（{_how_ja(how)}）",
+            f"{os.path.basename(dbf_path)}: {enc} ({how})",
+        )
+        return dbf_cols, note
+    except (OSError, InputError, KeyError) as err:
+        feedback.pushWarning(
+            f"{dbf_path}: .dbf を直接読めないため、QGIS が読んだ属性を使います（{err}）。\n"
+            f"{dbf_path}: the .dbf could not be read directly; the attributes as QGIS reads them are used "
+            f"({err})."
+        )
+        return None, ""
+
+
+class _Reader:
+    """Reads the wanted attributes and the geometry of every feature of a boundary layer."""
+
+    def __init__(self, request, wanted, idx, key_up, is_table):
+        self.request, self.wanted, self.idx, self.key_up, self.is_table = (
+            request,
+            wanted,
+            idx,
+            key_up,
+            is_table,
+        )
+
+    def __call__(self, source_layer, cols):
+        """(records, geometries, dbf mismatch, values repaired, values with U+FFFD)."""
+        records, geoms = [], []
+        mismatch = False
+        repaired = broken = 0
+        for feat in source_layer.getFeatures(self.request):
+            rec, from_dbf = self._record(feat, cols)
+            if cols is not None and not from_dbf:
+                mismatch = True
+            if not from_dbf:
+                for w, v in rec.items():
+                    if isinstance(v, str):
+                        fixed = estat.repair_mojibake(v)
+                        if fixed != v:
+                            repaired += 1
+                            rec[w] = fixed
+                        elif "\ufffd" in v:
+                            broken += 1
+            records.append(rec)
+            if self.is_table:
+                geoms.append(None)
+            else:
+                g = feat.geometry()
+                geoms.append(None if g is None or g.isEmpty() else QgsGeometry(g))
+        return records, geoms, mismatch, repaired, broken
+
+    def _record(self, feat, cols):
+        """(the feature's wanted attributes, True when they come from the .dbf: same key at the same row)."""
+        attrs = feat.attributes()
+        rec: dict[str, object] = {}
+        for w, i in zip(self.wanted, self.idx):
+            v = attrs[i]
+            rec[w] = None if is_null(v) else v
+        fid = feat.id()
+        if cols is not None and 0 <= fid < len(cols[self.key_up]):
+            dbf_rec = {w: cols[w][fid] for w in self.wanted}
+            if estat.normalize_key(dbf_rec[self.key_up]) == estat.normalize_key(rec[self.key_up]):
+                return dbf_rec, True
+        return rec, False
+
+
+def _records(inputs, key_field, care3_field, target_crs, context, feedback):
+    """(boundary records of every input, their geometries in ``target_crs``); the inputs are emptied."""
+    records: list[estat.BoundaryRecord] = []
+    geoms: list[QgsGeometry | None] = []
+    for inp in inputs:
+        xform = None
+        if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
+            xform = QgsCoordinateTransform(inp.crs, target_crs, context.transformContext())
+            feedback.pushInfo(
+                say(
+                    f"{inp.name}: {inp.crs.authid()} から {target_crs.authid()} に座標変換",
+                    f"{inp.name}: reprojected from {inp.crs.authid()} to {target_crs.authid()}",
+                )
+            )
+        for rec, g in zip(inp.records, inp.geoms):
+            r = estat.make_record(len(records), rec, key_field, inp.layout, care3_field, inp.name)
+            if inp.kind == "table":
+                g = (
+                    QgsGeometry.fromPointXY(QgsPointXY(r.x, r.y))
+                    if r.x is not None and r.y is not None
+                    else None
+                )
+            if g is not None and xform is not None:
+                g = QgsGeometry(g)
+                g.transform(xform)
+            records.append(r)
+            geoms.append(g)
+        inp.records, inp.geoms = [], []  # free memory early
+    return records, geoms
+
+
+def _key_geometries(chome, records, geoms, out_kind, feedback):
+    """One geometry per key: the main part's point, or the union of the polygon parts (multi)."""
+    out_geoms: list[QgsGeometry | None] = []
+    total = max(1, len(chome))
+    for n, c in enumerate(chome):
+        if out_kind == "point":
+            i = estat.point_part(c.parts, records, lambda i: geoms[i] is not None)
+            g = geoms[i] if i is not None else None
+        else:
+            parts = [geoms[i] for i in c.parts if geoms[i] is not None]
+            if not parts:
+                g = None
+            elif len(parts) == 1:
+                g = QgsGeometry(parts[0])
+            else:
+                g = QgsGeometry.unaryUnion(parts)
+                if g is None or g.isEmpty():
+                    g = QgsGeometry.collectGeometry(parts)
+            if g is not None:
+                g.convertToMultiType()
+        out_geoms.append(g)
+        if n % 2000 == 0:
+            feedback.setProgress(60 + 25 * n / total)
+            check_cancel(feedback)
+    return out_geoms
+
+
+def _log_result(result, care3_const, feedback):
+    for line in pair_lines(list(result.log), output_language()):  # a Japanese line, then its English
+        feedback.pushInfo(line)
+    for line in result.warnings:
+        feedback.pushWarning(line)
+    s = result.summary
+    if s["care3_field"] or s["care3_table"]:
+        feedback.pushInfo(
+            say(
+                f"要介護3以上の割合: 項目から {s['care3_field']:,}、表から {s['care3_table']:,}、"
+                f"定数 {care3_const} で {s['care3_constant']:,} 町丁字",
+                f"CARE3 share: field {s['care3_field']:,}, table {s['care3_table']:,}, "
+                f"constant {care3_const} {s['care3_constant']:,} chōme",
+            )
+        )
 
 
 def _how_ja(how: str) -> str:

@@ -20,7 +20,7 @@ from qgis.core import (
 )
 
 from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
-from ..core.contract import POPULATION_CANDIDATES, WATER_HCODE, first_present, to_float
+from ..core.contract import POPULATION_CANDIDATES, first_present, to_float
 from . import checks
 from .crs import GEOGRAPHIC_AUTHID, geographic_crs, has_xy_code, to_lonlat, transform_xy, xy_code_crs
 
@@ -143,7 +143,7 @@ def plain_layer(parameter_value, layer):
     return layer
 
 
-def _ogr_layer(layer):
+def ogr_layer(layer):
     """(dataset, OGR layer) behind a QGIS "ogr" layer, or None when it cannot be opened that way."""
     try:
         from osgeo import gdal, ogr
@@ -187,7 +187,7 @@ _WKB_XY = {21: (1, 5), 29: (1001, 5)}  # record size → (WKB type, offset of x)
 
 def _read_fast(layer, field_names: list[str], numeric: list[bool], want_points: bool):
     """Columns and point coordinates through GDAL's Arrow interface; None when not possible."""
-    opened = _ogr_layer(layer)
+    opened = ogr_layer(layer)
     if opened is None:
         return None
     ds, lyr = opened
@@ -349,26 +349,43 @@ def read_points(
     src_fields = source.fields()
     numeric = [src_fields.field(n).isNumeric() for n in field_names]
     if fast_layer is not None and fids is None and geometry in (None, "surface", "centroid"):
-        point_layer = geometry_type(source.wkbType()) == 0
-        if geometry is None or point_layer:
-            got = _read_fast(fast_layer, field_names, numeric, geometry is not None)
-            if got is not None:
-                f_ids, cols, x, y, n_null = got
-                n = f_ids.size
-                if x is None:
-                    x = np.full(n, np.nan)
-                    y = np.full(n, np.nan)
-                elif ct is not None:
-                    x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
-                return LayerPoints(
-                    fids=f_ids,
-                    x=x,
-                    y=y,
-                    attributes=cols,
-                    outside=np.zeros(n, dtype=bool),
-                    n_null_geometry=n_null,
-                    fast=True,
-                )
+        got = _read_points_fast(source, fast_layer, field_names, numeric, geometry, ct, to_geographic)
+        if got is not None:
+            return got
+    return _read_points_loop(source, field_names, numeric, geometry, fids, feedback, progress_span, ct)
+
+
+def _read_points_fast(source, fast_layer, field_names, numeric, geometry, ct, to_geographic):
+    """``read_points`` of a whole layer in bulk through GDAL's Arrow interface: attributes only, or
+    point layers; None when that path cannot do it exactly."""
+    if not (geometry is None or geometry_type(source.wkbType()) == 0):
+        return None
+    got = _read_fast(fast_layer, field_names, numeric, geometry is not None)
+    if got is None:
+        return None
+    f_ids, cols, x, y, n_null = got
+    n = f_ids.size
+    if x is None:
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+    elif ct is not None:
+        x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
+    return LayerPoints(
+        fids=f_ids,
+        x=x,
+        y=y,
+        attributes=cols,
+        outside=np.zeros(n, dtype=bool),
+        n_null_geometry=n_null,
+        fast=True,
+    )
+
+
+def _read_points_loop(
+    source, field_names, numeric, geometry, fids, feedback, progress_span, ct
+) -> LayerPoints:
+    """``read_points`` feature by feature (any layer, any geometry, a subset of ``fids``)."""
+    src_fields = source.fields()
     req = QgsFeatureRequest()
     all_names = src_fields.names()
     idx = [all_names.index(n) for n in field_names]
@@ -477,25 +494,8 @@ def default_population_field(names) -> str | None:
     return first_present(POPULATION_CANDIDATES, names)
 
 
-def read_chome(
-    source,
-    key_field: str,
-    method: int,
-    transform_context,
-    population_field: str | None = None,
-    feedback=None,
-    progress_span: tuple[float, float] = (0.0, 40.0),
-    fast_layer=None,
-) -> ChomePoints:
-    """Group the chōme of ``source`` by ``key_field`` and give each one representative point.
-
-    ``method``: 0 e-Stat X_CODE/Y_CODE (features without them fall back to a point on the surface),
-    1 point on surface, 2 centroid. Water areas (HCODE 8154) and features without a key are left out;
-    multi-part chōme get the point of their main part (``core.repoints``). Raises InputError for a
-    missing key field, a layer without CRS, or a table without geometry and without X_CODE/Y_CODE.
-    ``fast_layer``: see ``read_points``.
-    """
-    from ..core import repoints
+def _check_chome_source(source, key_field: str, population_field: str | None, transform_context):
+    """(has geometry, has X_CODE/Y_CODE, population field): the chōme layer checked, refused when unfit."""
     from ..core.errors import InputError
 
     names = source.fields().names()
@@ -521,15 +521,6 @@ def read_chome(
             en="The chōme layer has neither geometries nor X_CODE/Y_CODE fields. Use the boundary file, or "
             "a table that carries X_CODE/Y_CODE.",
         )
-    log: list[tuple[str, str]] = []
-    if not has_geom and method != repoints.METHOD_ESTAT:
-        log.append(
-            (
-                "ジオメトリのない表なので X_CODE/Y_CODE を代表地点に使います。",
-                "The chōme layer is a table without geometry: X_CODE/Y_CODE are used as points.",
-            )
-        )
-        method = repoints.METHOD_ESTAT
     if population_field and population_field not in names:
         raise InputError(
             ja=f"人口項目「{population_field}」が町丁字レイヤにありません。"
@@ -545,139 +536,78 @@ def read_chome(
             en=f"The population field '{population_field}' holds text ({kind}), not numbers. Name a numeric "
             "field in POPULATION_FIELD, or convert it to a number field with the field calculator.",
         )
-    if not population_field:
-        population_field = default_population_field(names)
-    wanted = [key_field]
-    for extra in ("HCODE", "KIGO_E", "AREA", population_field):
-        if extra and extra in names and extra not in wanted:
-            wanted.append(extra)
-    use_xy = method == repoints.METHOD_ESTAT and xy
-    if use_xy:
-        wanted += [n for n in ("X_CODE", "Y_CODE") if n not in wanted]
-    if method == repoints.METHOD_ESTAT and not xy:
-        log.append(
-            (
-                "X_CODE/Y_CODE 項目がないため、ポリゴン内の点（point on surface）を代表地点にします。",
-                "No X_CODE/Y_CODE fields: points on surface are used as representative points.",
-            )
-        )
-        method = repoints.METHOD_SURFACE
-    geom_mode = None if use_xy else ("centroid" if method == repoints.METHOD_CENTROID else "surface")
+    return has_geom, xy, population_field or default_population_field(names)
+
+
+def read_chome(
+    source,
+    key_field: str,
+    method: int,
+    transform_context,
+    population_field: str | None = None,
+    feedback=None,
+    progress_span: tuple[float, float] = (0.0, 40.0),
+    fast_layer=None,
+) -> ChomePoints:
+    """Group the chōme of ``source`` by ``key_field`` and give each one representative point.
+
+    ``method``: 0 e-Stat X_CODE/Y_CODE (features without them fall back to a point on the surface),
+    1 point on surface, 2 centroid. Water areas (HCODE 8154) and features without a key are left out;
+    multi-part chōme get the point of their main part (``core.repoints``). Raises InputError for a
+    missing key field, a layer without CRS, or a table without geometry and without X_CODE/Y_CODE.
+    ``fast_layer``: see ``read_points``.
+    """
+    from ..core import repoints
+
+    has_geom, xy, population_field = _check_chome_source(
+        source, key_field, population_field, transform_context
+    )
+    plan = repoints.plan_points(method, has_geom, xy)
+    log: list[tuple[str, str]] = list(plan.notes)
     pts = read_points(
         source,
-        wanted,
-        geom_mode,
+        repoints.wanted_fields(key_field, source.fields().names(), population_field, plan.use_xy),
+        plan.geom_mode,
         feedback=feedback,
         progress_span=progress_span,
         fast_layer=fast_layer,
         to_geographic=transform_context,
     )
     attrs = pts.attributes
-    n = pts.fids.size
     keys, key_note = checks.chome_keys(repoints.normalise_keys(attrs[key_field]), key_field)
     if key_note:
         log.append(key_note)
-    if "HCODE" in attrs:
-        hc = attrs["HCODE"]
-        if hc.dtype == np.float64:
-            water = hc == WATER_HCODE
-        else:
-            water = np.array([repoints.is_water(v) for v in hc.tolist()], dtype=bool)
-    else:
-        water = np.zeros(n, dtype=bool)
+    water = repoints.water_mask(attrs.get("HCODE"), pts.fids.size)
     pop_raw = as_float_array(attrs[population_field]) if population_field else None
     if pop_raw is not None:
         checks.check_counts(pop_raw, population_field or "")
+    px, py, point_ok = _feature_points(pts, plan.use_xy, has_geom)
     area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
     kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
-    if use_xy:
-        px = as_float_array(attrs["X_CODE"]).copy()
-        py = as_float_array(attrs["Y_CODE"]).copy()
-        checks.check_xy_code(px, py)
-        bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
-        px[bad] = np.nan
-        py[bad] = np.nan
-        point_ok = ~bad if not has_geom else np.ones(n, dtype=bool)
-    else:
-        px, py = pts.x, pts.y
-        point_ok = np.isfinite(px)
-    n_no_key = int((keys == "").sum())
-    usable = ~water & point_ok
-    groups = repoints.group_chome(keys, pop_raw, kigo, area, usable)
+    groups = repoints.group_chome(keys, pop_raw, kigo, area, ~water & point_ok)
     ng = len(groups.keys)
     main = groups.main
-    meth = np.full(ng, method, dtype=np.int64)
+    meth = np.full(ng, plan.method, dtype=np.int64)
     gx = px[main].copy() if ng else np.zeros(0)
     gy = py[main].copy() if ng else np.zeros(0)
     outside = pts.outside[main].copy() if (pts.outside is not None and ng) else np.zeros(ng, dtype=bool)
-    xy_crs, assumed = xy_code_crs(layer_crs if has_geom else None, names) if use_xy else (layer_crs, False)
-    point_crs = layer_crs if has_geom else xy_crs
-    if use_xy:
-        if assumed:
-            log.append(
-                (
-                    f"X_CODE/Y_CODE を {xy_crs.authid()} の経緯度とみなしました。",
-                    f"X_CODE/Y_CODE were taken as longitude/latitude in {xy_crs.authid()}.",
-                )
-            )
-        lon, lat = to_lonlat(gx, gy, xy_crs, transform_context)
-        missing = np.flatnonzero(~np.isfinite(gx))
-        if missing.size and has_geom:
-            fb = read_points(
-                source, [], "surface", fids=pts.fids[main[missing]].tolist(), to_geographic=transform_context
-            )
-            pos = {int(f): i for i, f in enumerate(fb.fids)}
-            for g in missing:
-                i = pos.get(int(pts.fids[main[g]]))
-                if i is not None:
-                    lon[g], lat[g] = fb.x[i], fb.y[i]
-            meth[missing] = repoints.METHOD_SURFACE
-            log.append(
-                (
-                    f"X_CODE/Y_CODE が空の町丁字 {missing.size} 件はポリゴン内の点を使いました。",
-                    f"{missing.size} chōme without X_CODE/Y_CODE use a point on surface instead.",
-                )
-            )
+    layer_crs = source.sourceCrs()
+    if plan.use_xy:
+        xy_crs, lon, lat = _lonlat_of_xy(source, pts, main, gx, gy, meth, has_geom, transform_context, log)
     else:
-        lon, lat = gx, gy  # read_points gave lon/lat already
+        xy_crs, (lon, lat) = layer_crs, (gx, gy)  # read_points gave lon/lat already
+    point_crs = layer_crs if has_geom else xy_crs
     checks.require_in_japan(lon, lat, "町丁字の代表地点", "the chōme points")
     if point_crs.authid() == GEOGRAPHIC_AUTHID:
         gx, gy = lon.copy(), lat.copy()
-    elif use_xy and not has_geom:
-        gx, gy = gx, gy  # a table: the points stay in the CRS of X_CODE/Y_CODE
-    else:
+    elif has_geom or not plan.use_xy:  # a table: the points stay in the CRS of X_CODE/Y_CODE
         gx, gy = transform_xy(lon, lat, geographic_crs(), point_crs, transform_context)
-    n_water = int(water.sum())
-    if n_water:
-        log.append(
-            (
-                f"水面調査区（HCODE 8154）{n_water} 件を除外しました。",
-                f"{n_water} water areas (HCODE 8154) dropped.",
-            )
-        )
-    if n_no_key:
-        log.append(
-            (f"キーが空の地物 {n_no_key} 件を除外しました。", f"{n_no_key} features without a key skipped.")
-        )
-    n_nopoint = int((~point_ok & ~water).sum())
-    if n_nopoint:
-        log.append(
-            (
-                f"ジオメトリが空または不正な地物 {n_nopoint} 件を除外しました。",
-                f"{n_nopoint} features with a NULL or invalid geometry skipped.",
-            )
-        )
-    n_multi = int((groups.size > 1).sum())
-    if n_multi:
-        log.append(
-            (
-                f"複数の地物からなる町丁字（飛び地など）{n_multi} 件は、"
-                "主たる部分の代表地点で 1 町丁字として扱います。",
-                f"{n_multi} chōme stored as several features (exclaves) count once, at the point of their "
-                "main part.",
-            )
-        )
-    pop = repoints.group_max(pop_raw, groups.group, ng) if pop_raw is not None else None
+    log += repoints.dropped_notes(
+        int(water.sum()),
+        int((keys == "").sum()),
+        int((~point_ok & ~water).sum()),
+        int((groups.size > 1).sum()),
+    )
     return ChomePoints(
         keys=groups.keys,
         fids=pts.fids,
@@ -692,11 +622,57 @@ def read_chome(
         point_crs=point_crs,
         method=meth,
         outside=outside,
-        population=pop,
+        population=repoints.group_max(pop_raw, groups.group, ng) if pop_raw is not None else None,
         population_field=population_field,
         has_geometry=has_geom,
         log=log,
     )
+
+
+def _feature_points(pts, use_xy: bool, has_geom: bool):
+    """(x, y, usable) of each feature: X_CODE/Y_CODE checked and cleaned, or the points read."""
+    from ..core import repoints
+
+    if use_xy:
+        px, py = as_float_array(pts.attributes["X_CODE"]), as_float_array(pts.attributes["Y_CODE"])
+        checks.check_xy_code(px, py)
+        return repoints.clean_xy(px, py, has_geom)
+    return pts.x, pts.y, np.isfinite(pts.x)
+
+
+def _lonlat_of_xy(source, pts, main, gx, gy, meth, has_geom, transform_context, log):
+    """(CRS of X_CODE/Y_CODE, lon, lat) of the chōme points from X_CODE/Y_CODE; a chōme without them
+    gets a point on the surface of its main part (``meth`` and ``log`` say so)."""
+    from ..core import repoints
+
+    names = source.fields().names()
+    xy_crs, assumed = xy_code_crs(source.sourceCrs() if has_geom else None, names)
+    if assumed:
+        log.append(
+            (
+                f"X_CODE/Y_CODE を {xy_crs.authid()} の経緯度とみなしました。",
+                f"X_CODE/Y_CODE were taken as longitude/latitude in {xy_crs.authid()}.",
+            )
+        )
+    lon, lat = to_lonlat(gx, gy, xy_crs, transform_context)
+    missing = np.flatnonzero(~np.isfinite(gx))
+    if missing.size and has_geom:
+        fb = read_points(
+            source, [], "surface", fids=pts.fids[main[missing]].tolist(), to_geographic=transform_context
+        )
+        pos = {int(f): i for i, f in enumerate(fb.fids)}
+        for g in missing:
+            i = pos.get(int(pts.fids[main[g]]))
+            if i is not None:
+                lon[g], lat[g] = fb.x[i], fb.y[i]
+        meth[missing] = repoints.METHOD_SURFACE
+        log.append(
+            (
+                f"X_CODE/Y_CODE が空の町丁字 {missing.size} 件はポリゴン内の点を使いました。",
+                f"{missing.size} chōme without X_CODE/Y_CODE use a point on surface instead.",
+            )
+        )
+    return xy_crs, lon, lat
 
 
 @dataclass
@@ -722,8 +698,6 @@ def read_resources(
     Points are taken as they are; lines and polygons are reduced to a point on their surface. Features
     with NULL or invalid geometry are skipped and counted in ``log``. A layer without CRS raises InputError.
     """
-    from ..core.errors import InputError
-
     type_names: list[str] = []
     type_of: dict[str, int] = {}
     lons, lats, types = [], [], []
@@ -739,51 +713,7 @@ def read_resources(
         log.append(renamed)
     for li, layer in enumerate(layers):
         name = layer_names[li]
-        if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
-            raise InputError(
-                ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
-                en=f"The resource layer '{name}' cannot be read. Check its path and format.",
-            )
-        # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
-        # geometry type and no CRS to check.
-        empty = layer.featureCount() == 0
-        if layer.wkbType() == WKB_NO_GEOMETRY and not empty:
-            raise InputError(
-                ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
-                en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
-            )
-        crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
-        if not crs.isValid() and not empty:
-            raise InputError(
-                ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
-                "レイヤのプロパティで CRS を設定してください。",
-                en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
-                "Set its CRS in the layer properties.",
-            )
-        if empty:
-            log.append(
-                (
-                    f"資源レイヤ「{name}」は空（0 件）です。この種類についてはすべての町丁字が空白地域になります。",
-                    f"The resource layer '{name}' is empty (0 features): every chōme is blank for this type.",
-                )
-            )
-        names = layer.fields().names()
-        cat = category_field if category_field and category_field in names else None
-        if category_field and cat is None:
-            log.append(
-                (
-                    f"資源レイヤ「{name}」には項目「{category_field}」がないので、"
-                    "レイヤ全体を 1 種類とします。",
-                    f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
-                )
-            )
-        if not empty:
-            checks.source_in_japan(
-                layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
-            )
-            checks.require_exact_transform(
-                crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
-            )
+        cat = _checked_resource_layer(layer, name, category_field, transform_context, log)
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
         pts = checks.resource_parts(layer, cat, transform_context, feedback) or read_points(
             layer,
@@ -817,22 +747,7 @@ def read_resources(
         )
         if outside:
             log.append(outside)
-        if cat:
-            labels = [_label(to_text(v), name) for v in pts.attributes[cat].tolist()]
-        else:
-            labels = None
-            if name not in type_of:
-                type_of[name] = len(type_names)
-                type_names.append(name)
-        t = np.empty(pts.fids.size, dtype=np.int64)
-        if labels is None:
-            t[:] = type_of[name]
-        else:
-            for i, lab in enumerate(labels):
-                if lab not in type_of:
-                    type_of[lab] = len(type_names)
-                    type_names.append(lab)
-                t[i] = type_of[lab]
+        t = _type_indexes(pts, cat, name, type_of, type_names)
         lons.append(lon[ok])
         lats.append(lat[ok])
         types.append(t[ok])
@@ -841,6 +756,79 @@ def read_resources(
     cat_lat = np.concatenate(lats) if lats else np.zeros(0)
     cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
     return ResourcePoints(cat_lon, cat_lat, cat_t, type_names, log)
+
+
+def _checked_resource_layer(
+    layer, name: str, category_field: str | None, transform_context, log
+) -> str | None:
+    """The category field of a resource layer (None: the layer is one type); refused (InputError) when
+    the layer cannot be read, has no geometry or no CRS, or lies outside Japan. Notes go to ``log``."""
+    from ..core.errors import InputError
+
+    if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
+        raise InputError(
+            ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
+            en=f"The resource layer '{name}' cannot be read. Check its path and format.",
+        )
+    # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
+    # geometry type and no CRS to check.
+    empty = layer.featureCount() == 0
+    if layer.wkbType() == WKB_NO_GEOMETRY and not empty:
+        raise InputError(
+            ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
+            en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
+        )
+    crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
+    if not crs.isValid() and not empty:
+        raise InputError(
+            ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
+            "レイヤのプロパティで CRS を設定してください。",
+            en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
+            "Set its CRS in the layer properties.",
+        )
+    if empty:
+        log.append(
+            (
+                f"資源レイヤ「{name}」は空（0 件）です。この種類についてはすべての町丁字が空白地域になります。",
+                f"The resource layer '{name}' is empty (0 features): every chōme is blank for this type.",
+            )
+        )
+    cat = category_field if category_field and category_field in layer.fields().names() else None
+    if category_field and cat is None:
+        log.append(
+            (
+                f"資源レイヤ「{name}」には項目「{category_field}」がないので、"
+                "レイヤ全体を 1 種類とします。",
+                f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
+            )
+        )
+    if not empty:
+        checks.source_in_japan(
+            layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+        )
+        checks.require_exact_transform(
+            crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
+        )
+    return cat
+
+
+def _type_indexes(pts, cat: str | None, name: str, type_of: dict, type_names: list) -> np.ndarray:
+    """The type index of each point: the layer's (its name), or its category value's; new types are
+    appended to ``type_names`` in the order met."""
+    t = np.empty(pts.fids.size, dtype=np.int64)
+    if not cat:
+        if name not in type_of:
+            type_of[name] = len(type_names)
+            type_names.append(name)
+        t[:] = type_of[name]
+        return t
+    for i, v in enumerate(pts.attributes[cat].tolist()):
+        lab = _label(to_text(v), name)
+        if lab not in type_of:
+            type_of[lab] = len(type_names)
+            type_names.append(lab)
+        t[i] = type_of[lab]
+    return t
 
 
 def _label(value: str | None, layer_name: str) -> str:

@@ -12,67 +12,48 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
-from ..compat import WKB_NO_GEOMETRY, WKB_POINT, geometry_type, is_null, make_field
+from ..compat import WKB_NO_GEOMETRY, make_field
 from ..core import network as core_net
-from ..core.access import access_status, compute_access, safe_type_names
-from ..core.contract import DEFAULT_RADIUS_M, STATUS_NO_POPULATION
+from ..core.access import access_status, compute_access
+from ..core.contract import DEFAULT_RADIUS_M, MUNI_CODE, STATUS_NO_POPULATION
 from ..core.errors import Cancelled, InputError
 from ..core.repoints import group_max
+from ..i18n_loader import say
+from . import access_io
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .layer_io import (
-    GEOGRAPHIC_AUTHID,
-    as_float_array,
-    gc_paused,
-    geographic_crs,
-    iterate,
-    plain_layer,
-    read_chome,
-    read_points,
-    read_resources,
-    remove_partial_output,
-    transform_xy,
-    unreadable_chome_message,
-    unreadable_layers,
-)
-
-# Vertices transformed to lon/lat per call (one multipoint geometry each).
-_TRANSFORM_CHUNK = 1_000_000
+from .glue import check_metres
+from .layer_read import as_float_array, iterate, plain_layer, read_chome, read_points, read_resources
+from .network_read import read_network
+from .outputs import gc_paused, remove_partial_output
 
 
 def result_field_names(type_names: list[str], with_minutes: bool) -> list[tuple[str, str]]:
     """(name, kind) of the fields added per chōme: the "any" fields, each type's, then the snap."""
-    out = []
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"net_m{suffix}", "double"),
-            (f"net_access{suffix}", "int"),
-            (f"straight_m{suffix}", "double"),
-            (f"detour_ratio{suffix}", "double"),
-            (f"status_net{suffix}", "string"),
-        ]
-        if with_minutes:
-            out.append((f"net_min{suffix}", "double"))
-    out.append(("snap_m", "double"))
-    return out
+    columns = [
+        ("net_m", "double"),
+        ("net_access", "int"),
+        ("straight_m", "double"),
+        ("detour_ratio", "double"),
+        ("status_net", "string"),
+    ]
+    if with_minutes:
+        columns.append(("net_min", "double"))
+    return access_io.suffixed_fields(type_names, columns) + [("snap_m", "double")]
 
 
 def comparison_field_names(type_names: list[str]) -> list[tuple[str, str]]:
-    out = [("muni_code", "string"), ("n_chome", "int"), ("n_on_network", "int"), ("weight_total", "double")]
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"rate_straight_pct{suffix}", "double"),
-            (f"rate_net_pct{suffix}", "double"),
-            (f"rate_change_pct{suffix}", "double"),
-            (f"n_lost{suffix}", "int"),
-            (f"n_gained{suffix}", "int"),
-        ]
-    return out
+    columns = [
+        ("rate_straight_pct", "double"),
+        ("rate_net_pct", "double"),
+        ("rate_change_pct", "double"),
+        ("n_lost", "int"),
+        ("n_gained", "int"),
+    ]
+    head = [(MUNI_CODE, "string"), ("n_chome", "int"), ("n_on_network", "int"), ("weight_total", "double")]
+    return head + access_io.suffixed_fields(type_names, columns)
 
 
 class NetworkAccessAlgorithm(KaigoAlgorithm):
@@ -96,20 +77,10 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
     OUTPUT_COMPARISON = "OUTPUT_COMPARISON"
 
     def initAlgorithm(self, config=None):
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.INPUT,
-                self.tr("Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)"),
-                [QgsProcessing.SourceType.TypeVector],
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterMultipleLayers(
-                self.RESOURCES,
-                self.tr("Resource layers (one resource type per layer)"),
-                QgsProcessing.SourceType.TypeVectorAnyGeometry,
-            )
-        )
+        """Pure declarations; INPUT, RESOURCES, CATEGORY_FIELD, POPULATION_FIELD and TYPE_NAMES are the
+        same as kaigo:blankareas's (access_io)."""
+        for parameter in access_io.input_parameters(self.INPUT, self.RESOURCES):
+            self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.NETWORK,
@@ -153,23 +124,10 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                 minValue=0.0,
             )
         )
-        for parameter in chome_point_parameters(self.INPUT):
+        for parameter in chome_point_parameters(self.INPUT) + access_io.category_population_parameters(
+            self.INPUT
+        ):
             self.addParameter(parameter)
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.CATEGORY_FIELD,
-                self.tr("Category field of the resource layers (splits them into types)"),
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.POPULATION_FIELD,
-                self.tr("Population field (default pop_total, else JINKO)"),
-                parentLayerParameterName=self.INPUT,
-                optional=True,
-            )
-        )
         self.addParameter(
             QgsProcessingParameterField(
                 self.ELDERLY_FIELD,
@@ -178,13 +136,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.TYPE_NAMES,
-                self.tr("Type names for the field suffixes (comma-separated, optional)"),
-                optional=True,
-            )
-        )
+        self.addParameter(access_io.type_names_parameter())
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Network access")))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
@@ -196,13 +148,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         )
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
-        bad = unreadable_layers(parameters.get(self.RESOURCES), context)
-        if bad:
-            return False, (
-                f"資源レイヤを読み込めません: {', '.join(bad)}。RESOURCES のパスと形式を確認してください。\n"
-                f"Cannot read the resource layer(s) {', '.join(bad)}: check the paths and formats in RESOURCES."
-            )
-        message = unreadable_chome_message(parameters, context, self.INPUT)
+        message = access_io.unreadable_inputs_message(parameters, context, self.INPUT, self.RESOURCES)
         if message:
             return False, message
         message = _output_over_input(self, parameters, context)
@@ -222,33 +168,12 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         with gc_paused():
             return self._run(parameters, context, feedback)
 
-    def _run(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise InputError(
-                ja="町丁字レイヤ INPUT を読み込めません。ファイルのパスと形式を確認してください。",
-                en="The chōme layer INPUT cannot be read. Check its path and format.",
-            )
-        layers = self.parameterAsLayerList(parameters, self.RESOURCES, context)
-        if not layers:
-            raise InputError(
-                ja="資源レイヤ RESOURCES を 1 つ以上指定してください（読み込めるファイルか確認してください）。",
-                en="Give at least one readable resource layer in RESOURCES.",
-            )
-        net_source = self.parameterAsSource(parameters, self.NETWORK, context)
-        if net_source is None:
-            raise InputError(
-                ja="道路網レイヤ NETWORK を読み込めません。ファイルのパスと形式を確認してください。",
-                en="The road network NETWORK cannot be read. Check its path and format.",
-            )
+    def _distances(self, parameters, context):
+        """(RADIUS, MAX_SNAP, SPEED or None), refused when not positive."""
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         max_snap = self.parameterAsDouble(parameters, self.MAX_SNAP, context)
         for name, value in ((self.RADIUS, radius), (self.MAX_SNAP, max_snap)):
-            if not (value > 0.0) or not np.isfinite(value):
-                raise InputError(
-                    ja=f"{name} は 0 より大きいメートル数にしてください（指定値: {value:g}）。",
-                    en=f"{name} must be a number of metres greater than 0 (got {value:g}).",
-                )
+            check_metres(name, value)
         speed = None
         if parameters.get(self.SPEED) not in (None, ""):
             speed = self.parameterAsDouble(parameters, self.SPEED, context)
@@ -257,154 +182,109 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
                     ja=f"歩行速度 SPEED は 0 より大きい値（分速メートル、例: 80）にしてください（指定値: {speed:g}）。",
                     en=f"SPEED must be greater than 0 metres per minute, e.g. 80 (got {speed:g}).",
                 )
-        cost_field = (self.parameterAsString(parameters, self.COST_FIELD, context) or "").strip() or None
-        key_field = self.parameterAsString(parameters, self.KEY_FIELD, context) or "KEY_CODE"
-        method = self.parameterAsEnum(parameters, self.POINT_METHOD, context)
-        category = (self.parameterAsString(parameters, self.CATEGORY_FIELD, context) or "").strip() or None
-        pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or None
-        elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context) or None
-        type_names_param = self.parameterAsString(parameters, self.TYPE_NAMES, context) or ""
-        tctx = context.transformContext()
+        return radius, max_snap, speed
 
-        # the network first: its mistakes are the new ones, and nothing has been read yet
+    def _network_source(self, parameters, context):
+        net_source = self.parameterAsSource(parameters, self.NETWORK, context)
+        if net_source is None:
+            raise InputError(
+                ja="道路網レイヤ NETWORK を読み込めません。ファイルのパスと形式を確認してください。",
+                en="The road network NETWORK cannot be read. Check its path and format.",
+            )
+        return net_source
+
+    def _network(self, parameters, context, net_source, feedback):
+        """The road network read and built (core.network)."""
+        cost_field = (self.parameterAsString(parameters, self.COST_FIELD, context) or "").strip() or None
         net_layer = plain_layer(
             parameters.get(self.NETWORK), self.parameterAsVectorLayer(parameters, self.NETWORK, context)
         )
-        lines = read_network(net_source, cost_field, tctx, feedback, net_layer)
+        lines = read_network(net_source, cost_field, context.transformContext(), feedback, net_layer)
         for ja, en in lines.log:
-            feedback.pushInfo(f"{ja} / {en}")
+            feedback.pushInfo(say(ja, en))
         feedback.setProgress(20.0)
         check_cancel(feedback)
         net = core_net.build_network(lines.lon, lines.lat, lines.line_start, lines.factor)
         feedback.pushInfo(
-            f"道路網 / network: {net.n_lines} 本の線 / lines, {net.n_nodes} 交点 / nodes, "
-            f"{net.n_edges} 区間 / edges"
+            say(
+                f"道路網: {net.n_lines} 本の線、{net.n_nodes} 交点、{net.n_edges} 区間",
+                f"network: {net.n_lines} lines, {net.n_nodes} nodes, {net.n_edges} edges",
+            )
         )
         feedback.setProgress(30.0)
         check_cancel(feedback)
+        return net
 
+    def _chome_and_resources(self, parameters, context, source, layers, feedback):
+        """(chōme points, resource points, field suffixes of the types, weight of the rates)."""
+        tctx = context.transformContext()
         fast_layer = plain_layer(
             parameters.get(self.INPUT), self.parameterAsVectorLayer(parameters, self.INPUT, context)
         )
+        key_field = self.parameterAsString(parameters, self.KEY_FIELD, context) or "KEY_CODE"
+        method = self.parameterAsEnum(parameters, self.POINT_METHOD, context)
+        pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context) or None
         chome = read_chome(source, key_field, method, tctx, pop_field, feedback, (30.0, 40.0), fast_layer)
         check_cancel(feedback)
+        category = (self.parameterAsString(parameters, self.CATEGORY_FIELD, context) or "").strip() or None
         res = read_resources(layers, tctx, category, feedback, (40.0, 45.0))
         check_cancel(feedback)
         for ja, en in chome.log + res.log:
-            feedback.pushInfo(f"{ja} / {en}")
-        safe = _type_names(res, type_names_param, feedback)
+            feedback.pushInfo(say(ja, en))
+        type_names = self.parameterAsString(parameters, self.TYPE_NAMES, context) or ""
+        safe = access_io.resource_type_names(res, type_names, feedback)
+        elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context) or None
         weight, weight_name = _weights(source, chome, elderly_field, fast_layer)
-        feedback.pushInfo(f"充足率の重み / weight of the rates: {weight_name}")
+        feedback.pushInfo(say(f"充足率の重み: {weight_name}", f"weight of the rates: {weight_name}"))
+        return chome, res, safe, weight
 
+    def _run(self, parameters, context, feedback):
+        source, layers = access_io.source_and_resources(self, parameters, context)
+        net_source = self._network_source(parameters, context)
+        radius, max_snap, speed = self._distances(parameters, context)
+        # the network first: its mistakes are the new ones, and nothing has been read yet
+        net = self._network(parameters, context, net_source, feedback)
+        chome, res, safe, weight = self._chome_and_resources(parameters, context, source, layers, feedback)
         ok = np.isfinite(chome.lon) & np.isfinite(chome.lat)
-        n_types = len(safe)
-        ng = len(chome.keys)
-
-        def progress(frac: float) -> None:
-            feedback.setProgress(45.0 + 40.0 * frac)
-
-        acc = core_net.network_access(
-            net,
-            chome.lon[ok],
-            chome.lat[ok],
-            res.lon,
-            res.lat,
-            res.type_index,
-            n_types,
-            radius,
-            max_snap,
-            progress=progress,
-            is_cancelled=feedback.isCanceled,
-        )
-        straight = compute_access(
-            chome.lon[ok], chome.lat[ok], res.lon, res.lat, res.type_index, n_types, radius
-        )
+        d = _access(net, chome, ok, res, len(safe), radius, max_snap, feedback)
+        cols = _columns(d["net_m"], d["straight_m"], chome.population, speed, radius)
+        values = list(zip(*(cols + [_nullable(d["snap_m"])])))
         check_cancel(feedback)
-        net_m = np.full((ng, n_types), np.nan)
-        net_m[ok] = acc.net_m
-        straight_m = np.full((ng, n_types), np.nan)
-        straight_m[ok] = straight.nearest_m
-        st_access = np.zeros((ng, n_types), dtype=bool)
-        st_access[ok] = straight.has_access
-        snap_m = np.full(ng, np.nan)
-        snap_m[ok] = acc.dest_snap.connector_m
-        on_net = np.isfinite(snap_m)
-        n_res_off = int((~acc.res_snap.ok).sum())
-        if n_res_off:
-            feedback.pushWarning(
-                f"道路網から MAX_SNAP（{max_snap:g} m）より離れた資源 {n_res_off} 件は、道路網での距離に使いません。 / "
-                f"{n_res_off} resources lie farther than MAX_SNAP ({max_snap:g} m) from the network and are "
-                "not used for network distances."
-            )
-        n_off = int((ok & ~on_net).sum())
-        if n_off:
-            feedback.pushWarning(
-                f"道路網から MAX_SNAP（{max_snap:g} m）より離れた町丁字 {n_off} 件は道路網の外（net_m = NULL、"
-                f"空白）とします。道路網の範囲か MAX_SNAP を確認してください。 / {n_off} chōme lie farther than "
-                f"MAX_SNAP ({max_snap:g} m) from the network: off the network (net_m NULL, blank). Check the "
-                "extent of the network or MAX_SNAP."
-            )
-
-        cols = _columns(net_m, straight_m, chome.population, speed, radius)
-        values = list(zip(*(cols + [_nullable(snap_m)])))
-        check_cancel(feedback)
-
-        added = result_field_names(safe, speed is not None)
-        added_lower = {n.lower() for n, _ in added}
         in_fields = source.fields()
-        keep = [i for i, f in enumerate(in_fields) if f.name().lower() not in added_lower]
-        replaced = [f.name() for i, f in enumerate(in_fields) if i not in keep]
-        if replaced:
-            feedback.pushInfo(f"上書きした項目 / replaced fields: {', '.join(replaced)}")
-        out_fields = QgsFields()
-        for i in keep:
-            out_fields.append(in_fields[i])
-        for name, kind in added:
-            out_fields.append(make_field(name, kind))
-        if chome.has_geometry:
-            wkb = source.wkbType()
-            if geometry_type(wkb) == 2 and bool((chome.size > 1).any()):
-                wkb = QgsWkbTypes.multiType(wkb)
-        else:
-            wkb = WKB_POINT
-
-        # comparison per municipality (computed before anything is written)
-        net_any = np.zeros(ng, dtype=bool)
-        with np.errstate(invalid="ignore"):
-            net_acc = net_m <= radius + core_net.INCLUSIVE_EPS_M
-        net_any = net_acc.any(axis=1) if n_types else net_any
-        st_any = st_access.any(axis=1) if n_types else np.zeros(ng, dtype=bool)
-        suffixes = [""] + [f"_{t}" for t in safe]
-        sel = np.flatnonzero(ok)
-        muni = [chome.keys[i][:5] for i in sel]
-        comparison = core_net.compare_by_municipality(
-            muni,
-            weight[sel],
-            np.column_stack([st_any, st_access])[sel],
-            np.column_stack([net_any, net_acc])[sel],
-            on_net[sel],
-            suffixes,
+        keep, out_fields = access_io.output_fields(
+            in_fields, result_field_names(safe, speed is not None), feedback
         )
-
+        wkb = access_io.output_wkb(source, chome)
+        # comparison per municipality (computed before anything is written)
+        suffixes = [""] + [f"_{t}" for t in safe]
+        comparison, net_any, st_any = _comparison(chome, ok, weight, d, radius, suffixes)
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, wkb, chome.point_crs
         )
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
-        from .blank_areas import _write  # the same write pass as kaigo:blankareas
-
         req = QgsFeatureRequest()
         if not chome.has_geometry:
             req.setFlags(QgsFeatureRequest.Flag.NoGeometry)
         try:
-            _write(iterate(source, req), chome, ok, values, keep, in_fields.count(), wkb, sink, feedback)
+            access_io.write_chome(
+                iterate(source, req), chome, ok, values, keep, in_fields.count(), wkb, sink, feedback
+            )
         except Cancelled:
-            sink = None
+            sink = None  # closes the file, so that it can be removed
             remove_partial_output(dest_id)
             raise
         sink = None
         results = {self.OUTPUT: dest_id}
+        comp_id = self._write_comparison(parameters, context, comparison, safe)
+        if comp_id is not None:
+            results[self.OUTPUT_COMPARISON] = comp_id
+        _report(feedback, comparison, suffixes, ok, d["on_net"], net_any, st_any)
+        feedback.setProgress(100.0)
+        return results
 
+    def _write_comparison(self, parameters, context, comparison, safe):
+        """OUTPUT_COMPARISON when asked for: its id, else None."""
         comp_fields = QgsFields()
         names = comparison_field_names(safe)
         for name, kind in names:
@@ -412,17 +292,88 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         comp_sink, comp_id = self.parameterAsSink(
             parameters, self.OUTPUT_COMPARISON, context, comp_fields, WKB_NO_GEOMETRY
         )
-        if comp_sink is not None:
-            for row in zip(*(comparison[n] for n, _ in names)):
-                f = QgsFeature(comp_fields)
-                f.setAttributes(list(row))
-                comp_sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
-            comp_sink = None
-            results[self.OUTPUT_COMPARISON] = comp_id
+        if comp_sink is None:
+            return None
+        for row in zip(*(comparison[n] for n, _ in names)):
+            f = QgsFeature(comp_fields)
+            f.setAttributes(list(row))
+            comp_sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
+        comp_sink = None
+        return comp_id
 
-        _report(feedback, comparison, suffixes, ok, on_net, net_any, st_any, chome.population)
-        feedback.setProgress(100.0)
-        return results
+
+def _access(net, chome, ok, res, n_types, radius, max_snap, feedback) -> dict:
+    """Distances per chōme and type along the network and in a straight line (NaN: none / not read)."""
+
+    def progress(frac: float) -> None:
+        feedback.setProgress(45.0 + 40.0 * frac)
+
+    acc = core_net.network_access(
+        net,
+        chome.lon[ok],
+        chome.lat[ok],
+        res.lon,
+        res.lat,
+        res.type_index,
+        n_types,
+        radius,
+        max_snap,
+        progress=progress,
+        is_cancelled=feedback.isCanceled,
+    )
+    straight = compute_access(chome.lon[ok], chome.lat[ok], res.lon, res.lat, res.type_index, n_types, radius)
+    check_cancel(feedback)
+    ng = len(chome.keys)
+    d = {
+        "net_m": np.full((ng, n_types), np.nan),
+        "straight_m": np.full((ng, n_types), np.nan),
+        "st_access": np.zeros((ng, n_types), dtype=bool),
+        "snap_m": np.full(ng, np.nan),
+    }
+    d["net_m"][ok] = acc.net_m
+    d["straight_m"][ok] = straight.nearest_m
+    d["st_access"][ok] = straight.has_access
+    d["snap_m"][ok] = acc.dest_snap.connector_m
+    d["on_net"] = np.isfinite(d["snap_m"])
+    _log_off_network(int((~acc.res_snap.ok).sum()), int((ok & ~d["on_net"]).sum()), max_snap, feedback)
+    return d
+
+
+def _log_off_network(n_res_off: int, n_off: int, max_snap: float, feedback) -> None:
+    if n_res_off:
+        feedback.pushWarning(
+            f"道路網から MAX_SNAP（{max_snap:g} m）より離れた資源 {n_res_off} 件は、道路網での距離に使いません。 / "
+            f"{n_res_off} resources lie farther than MAX_SNAP ({max_snap:g} m) from the network and are "
+            "not used for network distances."
+        )
+    if n_off:
+        feedback.pushWarning(
+            f"道路網から MAX_SNAP（{max_snap:g} m）より離れた町丁字 {n_off} 件は道路網の外（net_m = NULL、"
+            f"空白）とします。道路網の範囲か MAX_SNAP を確認してください。 / {n_off} chōme lie farther than "
+            f"MAX_SNAP ({max_snap:g} m) from the network: off the network (net_m NULL, blank). Check the "
+            "extent of the network or MAX_SNAP."
+        )
+
+
+def _comparison(chome, ok, weight, d, radius, suffixes):
+    """(the straight-line vs network rates per municipality, network access of any type, straight-line)."""
+    ng = len(chome.keys)
+    n_types = len(suffixes) - 1
+    with np.errstate(invalid="ignore"):
+        net_acc = d["net_m"] <= radius + core_net.INCLUSIVE_EPS_M
+    net_any = net_acc.any(axis=1) if n_types else np.zeros(ng, dtype=bool)
+    st_access = d["st_access"]
+    st_any = st_access.any(axis=1) if n_types else np.zeros(ng, dtype=bool)
+    sel = np.flatnonzero(ok)
+    comparison = core_net.compare_by_municipality(
+        [chome.keys[i][:5] for i in sel],
+        weight[sel],
+        np.column_stack([st_any, st_access])[sel],
+        np.column_stack([net_any, net_acc])[sel],
+        d["on_net"][sel],
+        suffixes,
+    )
+    return comparison, net_any, st_any
 
 
 def _file_of(value, context) -> str | None:
@@ -472,24 +423,6 @@ def _output_over_input(alg, parameters, context) -> str | None:
                 "would be lost, so nothing is run. Choose another file name."
             )
     return None
-
-
-def _type_names(res, type_names_param: str, feedback) -> list[str]:
-    safe = safe_type_names(res.type_names)
-    if type_names_param.strip():
-        given = [t.strip() for t in type_names_param.split(",")]
-        if len(given) != len(safe):
-            raise InputError(
-                ja=f"TYPE_NAMES の数（{len(given)}）が資源の種類の数（{len(safe)}: "
-                f"{', '.join(res.type_names)}）と一致しません。",
-                en=f"TYPE_NAMES has {len(given)} names but there are {len(safe)} resource types "
-                f"({', '.join(res.type_names)}).",
-            )
-        safe = safe_type_names(given)
-    for raw, s in zip(res.type_names, safe):
-        n_t = int((res.type_index == res.type_names.index(raw)).sum())
-        feedback.pushInfo(f"資源の種類 / resource type: {raw} → _{s} ({n_t})")
-    return safe
 
 
 def _weights(source, chome, elderly_field: str | None, fast_layer) -> tuple[np.ndarray, str]:
@@ -545,7 +478,7 @@ def _block(nm, sm, population, speed, radius: float) -> list[list]:
     return cols
 
 
-def _report(feedback, comparison, suffixes, ok, on_net, net_any, st_any, population) -> None:
+def _report(feedback, comparison, suffixes, ok, on_net, net_any, st_any) -> None:
     n = int(ok.sum())
     feedback.pushInfo(
         f"道路網上の町丁字 / chōme on the network: {int(on_net.sum())} / {n}; "
@@ -602,252 +535,3 @@ class NetworkStyler(_PostProcessor):
         style_network_layer(layer, radius_m=self.radius_m)
         if self in _STYLERS:
             _STYLERS.remove(self)
-
-
-class NetworkLines:
-    """Vertex arrays of a line layer in lon/lat (JGD2011), with the cost factor of each line."""
-
-    def __init__(self, lon, lat, line_start, factor, log):
-        self.lon = lon
-        self.lat = lat
-        self.line_start = line_start
-        self.factor = factor
-        self.log = log
-
-
-def read_network(source, cost_field: str | None, transform_context, feedback=None, fast_layer=None):
-    """Read every line of ``source`` into numpy arrays (WKB, parsed by core.network.lines_from_wkb).
-
-    Refuses (InputError, bilingual) a layer that is not made of lines, has no CRS or no line at all,
-    and a cost factor that is not positive.
-    """
-    name = source.sourceName() if hasattr(source, "sourceName") else "NETWORK"
-    if geometry_type(source.wkbType()) != 1:
-        raise InputError(
-            ja=f"道路網 NETWORK（{name}）は線のレイヤではありません。道路の線（LineString）のレイヤを指定してください。",
-            en=f"The road network NETWORK ({name}) is not a line layer. Give a layer of road lines "
-            "(LineString).",
-        )
-    crs = source.sourceCrs()
-    if not crs.isValid():
-        raise InputError(
-            ja=f"道路網 NETWORK（{name}）に座標参照系（CRS）が設定されていません。"
-            "レイヤのプロパティで CRS を設定してください。",
-            en=f"The road network NETWORK ({name}) has no coordinate reference system (CRS). Set its CRS in "
-            "the layer properties.",
-        )
-    names = source.fields().names()
-    if cost_field and cost_field not in names:
-        raise InputError(
-            ja=f"コストの項目「{cost_field}」が道路網レイヤにありません。COST_FIELD を空にするか既存の項目を"
-            "指定してください。",
-            en=f"The road network has no field '{cost_field}'. Leave COST_FIELD empty or name one of its "
-            "fields.",
-        )
-    blobs, costs = _read_fast(fast_layer, cost_field)
-    if blobs is None:
-        blobs, costs = _read_slow(source, cost_field, feedback)
-    x, y, line_start, line_feature, skipped = core_net.lines_from_wkb(blobs)
-    del blobs
-    log = []
-    if skipped:
-        log.append(
-            (
-                f"ジオメトリが空または線でない地物 {skipped} 件を除外しました。",
-                f"{skipped} features with an empty or non-line geometry skipped.",
-            )
-        )
-    if line_start.size < 2:
-        raise InputError(
-            ja=f"道路網 NETWORK（{name}）に線が 1 本もありません。道路の線があるレイヤ（範囲・フィルタ）を"
-            "指定してください。",
-            en=f"The road network NETWORK ({name}) has no line. Give a layer (extent, filter) that holds "
-            "road lines.",
-        )
-    factor = None
-    if cost_field:
-        f = costs[line_feature]
-        missing = ~np.isfinite(f)
-        if (f[~missing] <= 0).any():
-            raise InputError(
-                ja=f"コストの項目「{cost_field}」に 0 以下の値があります。距離に掛ける正の係数（例: 1.0、坂道 1.5）"
-                "にしてください。",
-                en=f"The cost field '{cost_field}' holds values of 0 or less. It must be a positive factor "
-                "that multiplies the length (e.g. 1.0, 1.5 on a slope).",
-            )
-        if missing.any():
-            log.append(
-                (
-                    f"コストの項目が空の線 {int(missing.sum())} 本は係数 1 とします。",
-                    f"{int(missing.sum())} lines with an empty cost field count with factor 1.",
-                )
-            )
-        factor = np.where(missing, 1.0, f)
-    if crs.authid() != GEOGRAPHIC_AUTHID:
-        lon = np.empty_like(x)
-        lat = np.empty_like(y)
-        for i in range(0, x.size, _TRANSFORM_CHUNK):
-            sl = slice(i, i + _TRANSFORM_CHUNK)
-            lon[sl], lat[sl] = transform_xy(x[sl], y[sl], crs, geographic_crs(), transform_context)
-        x, y = lon, lat
-    bad = ~(np.isfinite(x) & np.isfinite(y))
-    if bad.any():
-        raise InputError(
-            ja=f"道路網の頂点 {int(bad.sum())} 個を経緯度に変換できません。NETWORK の CRS を確認してください。",
-            en=f"{int(bad.sum())} vertices of the network cannot be transformed to longitude/latitude. Check "
-            "the CRS of NETWORK.",
-        )
-    return NetworkLines(x, y, line_start, factor, log)
-
-
-def _read_fast(layer, cost_field):
-    """(WKB blobs, cost per feature) through GDAL's Arrow interface, or (None, None)."""
-    from .layer_io import _ogr_layer
-
-    opened = _ogr_layer(layer) if layer is not None else None
-    if opened is None:
-        return None, None
-    ds, lyr = opened
-    defn = lyr.GetLayerDefn()
-    all_names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-    if cost_field and cost_field not in all_names:
-        return None, None
-    if lyr.SetIgnoredFields([n for n in all_names if n != cost_field]) != 0:
-        return None, None
-    geoms: list = []
-    costs: list = []
-    try:
-        for batch in lyr.GetArrowStreamAsNumPy(options=["MAX_FEATURES_IN_BATCH=65536"]):
-            geom_cols = [k for k in batch if k not in (cost_field, lyr.GetFIDColumn() or "OGC_FID")]
-            if len(geom_cols) != 1:
-                return None, None
-            geoms.extend(batch[geom_cols[0]].tolist())
-            if cost_field:
-                costs.append(np.asarray(batch[cost_field], dtype=object))
-    except Exception:  # noqa: BLE001 - any GDAL failure means: take the slow path
-        return None, None
-    finally:
-        lyr.ResetReading()
-    n_expected = lyr.GetFeatureCount()
-    del ds
-    if len(geoms) != n_expected:
-        return None, None
-    cost = (
-        np.array([_number(v) for v in np.concatenate(costs).tolist()], dtype=np.float64)
-        if cost_field and costs
-        else np.ones(len(geoms))
-    )
-    return geoms, cost
-
-
-def _read_slow(source, cost_field, feedback):
-    req = QgsFeatureRequest()
-    if cost_field:
-        req.setSubsetOfAttributes([cost_field], source.fields())
-    else:
-        req.setNoAttributes()
-    blobs = []
-    costs = []
-    total = max(source.featureCount(), 1)
-    k = 0
-    for f in iterate(source, req):
-        g = f.geometry()
-        blobs.append(bytes(g.asWkb()) if g is not None and not g.isNull() else b"")
-        if cost_field:
-            costs.append(_number(f[cost_field]))
-        k += 1
-        if feedback is not None and not k % 20000:
-            feedback.setProgress(20.0 * k / total)
-            check_cancel(feedback)
-    return blobs, (np.array(costs, dtype=np.float64) if cost_field else np.ones(len(blobs)))
-
-
-def _number(value) -> float:
-    if value is None or is_null(value):
-        return float("nan")
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-# ------------------------------------------------------------------ kaigo:fullanalysis with a NETWORK
-
-NETWORK_CHOME_GPKG = "chome_network.gpkg"
-NETWORK_COMPARISON_CSV = "network_comparison.csv"
-
-
-def full_analysis_network_parameter():
-    """The optional NETWORK of kaigo:fullanalysis (a line layer: then both rates are reported)."""
-    from qgis.core import QgsProcessingParameterVectorLayer
-    from qgis.PyQt.QtCore import QCoreApplication
-
-    return QgsProcessingParameterVectorLayer(
-        "NETWORK",
-        QCoreApplication.translate(
-            "NetworkAccessAlgorithm", "Road network for walking distances (optional line layer)"
-        ),
-        [QgsProcessing.SourceType.TypeVectorLine],
-        optional=True,
-    )
-
-
-def full_analysis_network_outputs() -> list:
-    from qgis.core import QgsProcessingOutputFile
-    from qgis.PyQt.QtCore import QCoreApplication
-
-    tr = QCoreApplication.translate
-    return [
-        QgsProcessingOutputFile(
-            "CHOME_NETWORK_GPKG", tr("NetworkAccessAlgorithm", "Chōme with network distances (GeoPackage)")
-        ),
-        QgsProcessingOutputFile(
-            "NETWORK_COMPARISON",
-            tr("NetworkAccessAlgorithm", "Straight line vs network, per municipality (CSV)"),
-        ),
-    ]
-
-
-def run_in_full_analysis(run_child, network, p: dict, chome_path: str, tmp: str, context, feedback) -> dict:
-    """kaigo:networkaccess on the chōme of a full analysis; both rates to the log and a CSV (UTF-8 BOM).
-
-    ``run_child``: FullAnalysisAlgorithm._child. Returns the file names written into ``tmp``.
-    """
-    import os
-
-    from qgis.core import QgsVectorLayer
-
-    from ..core.tables import write_csv
-
-    table = os.path.join(tmp, ".network_comparison.gpkg")
-    params = {
-        "INPUT": chome_path,
-        "RESOURCES": p["resources"],
-        "NETWORK": network,
-        "RADIUS": p["radius"],
-        "KEY_FIELD": p["key_field"],
-        "OUTPUT": os.path.join(tmp, NETWORK_CHOME_GPKG),
-        "OUTPUT_COMPARISON": table,
-    }
-    if p.get("pop_field"):
-        params["POPULATION_FIELD"] = p["pop_field"]
-    if p.get("elderly_field"):
-        params["ELDERLY_FIELD"] = p["elderly_field"]
-    run_child("kaigo:networkaccess", params, context, feedback)
-    layer = QgsVectorLayer(table, "comparison", "ogr")
-    names = layer.fields().names()
-    rows = [[None if is_null(v) else v for v in f.attributes()] for f in layer.getFeatures()]
-    keep = [i for i, n in enumerate(names) if n != "fid"]
-    write_csv(
-        os.path.join(tmp, NETWORK_COMPARISON_CSV),
-        [names[i] for i in keep],
-        [[r[i] for i in keep] for r in rows],
-    )
-    i_code, i_st, i_net = (names.index(n) for n in ("muni_code", "rate_straight_pct", "rate_net_pct"))
-    for r in rows:
-        if r[i_st] is not None and r[i_net] is not None:
-            feedback.pushInfo(
-                f"{r[i_code]}: 充足率 直線 {r[i_st]:.1f} % / 道路網 {r[i_net]:.1f} % — "
-                f"rate by straight line {r[i_st]:.1f} %, along the network {r[i_net]:.1f} %"
-            )
-    return {"CHOME_NETWORK_GPKG": NETWORK_CHOME_GPKG, "NETWORK_COMPARISON": NETWORK_COMPARISON_CSV}

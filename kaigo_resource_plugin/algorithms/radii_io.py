@@ -19,7 +19,7 @@ from ..compat import is_null
 from ..core.errors import InputError
 from ..core.rates import ANY
 from ..core.sensitivity import add_radius_rates, class_rate_series, parse_radii, radius_figure
-from .layer_io import iterate
+from .layer_read import iterate
 
 RADII = "RADII"
 OUTPUT_RADII_CHART = "OUTPUT_RADII_CHART"

@@ -19,6 +19,7 @@ from .classes import (
     density_class,
     rate_band,
 )
+from .contract import to_float
 
 CLASSES: tuple[int, ...] = CLASS_NUMBERS
 # Bands top first, as the committee's cross-tab shows them (80-100 on top).
@@ -376,3 +377,132 @@ def match_highlight(munis: Sequence[Municipality], tokens: Sequence[str]) -> tup
         else:
             unknown.append(token)
     return chosen, unknown
+
+
+# ---------------------------------------------------------------- the municipality table as the charts read it
+
+BASE_RATE_FIELD = "rate_pct"
+TYPE_PREFIX = "rate_pct_"
+
+
+def default_rate_fields(names: Sequence[str]) -> list[str]:
+    """rate_pct, then every rate_pct_<type> in name order: the charts drawn when RATE_FIELDS is empty."""
+    return [n for n in names if n == BASE_RATE_FIELD] + sorted(n for n in names if n.startswith(TYPE_PREFIX))
+
+
+def rate_kind(field: str) -> str | None:
+    """Resource type of a rate field (rate_pct_convenience → convenience); None for rate_pct."""
+    if field.startswith(TYPE_PREFIX):
+        return field[len(TYPE_PREFIX) :]
+    return None if field == BASE_RATE_FIELD else field
+
+
+def rate_name(field: str, lang: str) -> str:
+    """Name of a rate field in titles: 充足率 / 充足率（convenience）."""
+    base = "Sufficiency rate" if lang == "en" else "充足率"
+    if field.startswith(TYPE_PREFIX):
+        kind = field[len(TYPE_PREFIX) :]
+        return f"{base} ({kind})" if lang == "en" else f"{base}（{kind}）"
+    if field == BASE_RATE_FIELD:
+        return base
+    return f"{base} ({field})" if lang == "en" else f"{base}（{field}）"
+
+
+def code_text(value: object) -> str:
+    """A municipality code cell as text: 1101 / 1101.0 / "1101" → "01101"; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+
+
+def _cell_number(value: object) -> float | None:
+    """A cell of the municipality table as a number ("1,234" and "12.5%" too); None when empty."""
+    return to_float(value, None, lenient_text=True)
+
+
+def table_row(
+    get, rate_fields: Sequence[str], has_density: bool, thresholds: Sequence[float] = DEFAULT_THRESHOLDS
+) -> dict:
+    """One row of the municipality table, ``get(name)`` giving a cell (None for NULL or a missing field).
+
+    The density is the table's, else pop_total / area_km2; the class is the stored density_class when it
+    is one of the classes, else the class of the density.
+    """
+    density = _cell_number(get("density")) if has_density else None
+    if density is None:
+        pop, area = _cell_number(get("pop_total")), _cell_number(get("area_km2"))
+        density = pop / area if pop is not None and area else None
+    given = _cell_number(get("density_class"))
+    cls = int(given) if given is not None and given in CLASS_NUMBERS else None
+    if cls is None:
+        cls = density_class(density, thresholds) if density is not None else None
+    pref, name = get("pref_name"), get("muni_name")
+    return {
+        "code": code_text(get("muni_code")),
+        "pref": "" if pref is None else str(pref).strip(),
+        "name": "" if name is None else str(name).strip(),
+        "pop": _cell_number(get("pop_total")),
+        "area": _cell_number(get("area_km2")),
+        "density": density,
+        "cls": cls,
+        "rates": {f: _cell_number(get(f)) for f in rate_fields},
+    }
+
+
+def municipalities(rows: Sequence[dict], field: str) -> list[Municipality]:
+    """The rows of ``table_row`` as Municipality, with the rate of ``field``."""
+    return [
+        Municipality(
+            r["code"], r["pref"], r["name"], r["pop"], r["area"], r["density"], r["cls"], r["rates"][field]
+        )
+        for r in rows
+    ]
+
+
+def scatter_texts(
+    field: str, lang: str, title: str, drawn: int, n_excluded: int, highlighted: bool
+) -> tuple[str, str]:
+    """(title, note under the chart) of the scatter chart of one rate field."""
+    kind = rate_kind(field)
+    if lang == "en":
+        default_title = "Sufficiency rate and population density" + (f" ({kind})" if kind else "")
+        note = f"{drawn:,} municipalit{'y' if drawn == 1 else 'ies'}"
+        if n_excluded:
+            note += f" ({n_excluded:,} without a rate or density class left out)"
+        if highlighted:
+            note += ". Red: chosen municipalities."
+    else:
+        default_title = "地域資源充足率と人口密度の関係" + (f"（{kind}）" if kind else "")
+        note = f"市区町村数 {drawn:,}"
+        if n_excluded:
+            note += f"（充足率または地域分類のない {n_excluded:,} 市区町村を除く）"
+        if highlighted:
+            note += "　●赤丸：指定した市区町村"
+    if not title:
+        return default_title, note
+    if not kind:
+        return title, note
+    return (f"{title} ({kind})" if lang == "en" else f"{title}（{kind}）"), note
+
+
+def table_titles(field: str, lang: str, title: str) -> tuple[str, str]:
+    """(cross-tab title, top-N title) for the primary rate field; the user's title replaces both."""
+    pname = rate_name(field, lang)
+    pname_mid = pname[0].lower() + pname[1:] if lang == "en" else pname  # mid-sentence in English
+    kind = rate_kind(field)
+    ct_title = title or (
+        f"Distribution by density class and {pname_mid} band (number of municipalities)"
+        if lang == "en"
+        else "地域資源充足率を加味した地域分布" + (f"（{kind}）" if kind else "")
+    )
+    tn_title = title or (
+        f"Municipalities with the highest {pname_mid} per density class"
+        if lang == "en"
+        else f"人口密度カテゴリ別 {pname}の高い市区町村"
+    )
+    return ct_title, tn_title

@@ -1118,3 +1118,106 @@ def _sum_area(parts: list[BoundaryRecord]) -> float | None:
     """e-Stat's AREA (m²) of a chōme: the sum over its parts; None when no part carries it."""
     values = [p.area_m2 for p in parts if p.area_m2 is not None]
     return float(sum(values)) if values else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The chōme layer kaigo:importestat writes: which kind, which columns, and which part stands for a key
+
+# Geometry kind of a boundary input from compat.geometry_type (0 point, 1 line, 2 polygon, 4 none).
+INPUT_KINDS = {0: "point", 2: "polygon", 4: "table"}
+# (name, type, length) of the columns always written; then HCODE, X_CODE/Y_CODE and area_m2 when the
+# inputs have them
+CHOME_COLUMNS = (
+    ("KEY_CODE", "string", 16),
+    ("muni_code", "string", 5),
+    ("pref_name", "string", 20),
+    ("muni_name", "string", 40),
+    ("chome_name", "string", 100),
+    ("pop_total", "int", 0),
+    ("pop_75plus", "int", 0),
+    ("care3_share", "double", 0),
+    ("at_home_75plus", "double", 0),
+    ("age_level", "int", 0),
+    ("join_status", "string", 16),
+)
+REPORT_FIELD_TYPES = {"count": "int", "value_boundary": "double", "value_table": "double"}
+
+
+def output_kind(kinds: Iterable[str]) -> str:
+    """ "polygon" when the inputs are polygons, "point" for points and X_CODE/Y_CODE tables; refused mixed."""
+    kinds = set(kinds)
+    if "polygon" in kinds and len(kinds) > 1:
+        raise InputError(
+            ja="境界データに面と点（または表）が混ざっています。どちらか一方だけを指定してください。",
+            en="The boundary inputs mix polygons with points or tables; give one kind only.",
+        )
+    return "polygon" if "polygon" in kinds else "point"
+
+
+@dataclass(frozen=True)
+class ChomeSchema:
+    """Which optional columns the chōme layer has: those that some input has."""
+
+    hcode: bool
+    xy: bool
+    area: bool
+
+    @classmethod
+    def of_inputs(cls, field_lists: Iterable[Sequence[str]]) -> ChomeSchema:
+        """From the (upper-case) field names of each input."""
+        lists = [set(f) for f in field_lists]
+        return cls(
+            hcode=any("HCODE" in f for f in lists),
+            xy=any("X_CODE" in f and "Y_CODE" in f for f in lists),
+            area=any("AREA" in f or "AREA_M2" in f for f in lists),
+        )
+
+    def columns(self) -> list[tuple[str, str, int]]:
+        out = list(CHOME_COLUMNS)
+        if self.hcode:
+            out.append(("HCODE", "int", 0))
+        if self.xy:
+            out += [("X_CODE", "double", 0), ("Y_CODE", "double", 0)]
+        if self.area:
+            out.append(("area_m2", "double", 0))
+        return out
+
+    def values(self, c: ChomeResult) -> list[object]:
+        out: list[object] = [
+            c.key,
+            c.muni_code,
+            c.pref_name,
+            c.muni_name,
+            c.chome_name,
+            c.pop_total,
+            c.pop_75plus,
+            c.care3_share,
+            c.at_home_75plus,
+            c.age_level,
+            c.join_status,
+        ]
+        if self.hcode:
+            out.append(c.hcode)
+        if self.xy:
+            out += [c.x, c.y]
+        if self.area:
+            out.append(c.area_m2)
+        return out
+
+
+def point_part(parts: Sequence[int], records: Sequence[BoundaryRecord], has_geometry) -> int | None:
+    """The part that stands for a chōme on a point layer: the main part (AREA_MAX_F = M) with a geometry,
+    else the first part with one; None when no part has a geometry. ``has_geometry(i)`` tells."""
+    main = next((i for i in parts if records[i].main_part and has_geometry(i)), None)
+    if main is not None:
+        return main
+    return next((i for i in parts if has_geometry(i)), None)
+
+
+def table_points_text(name: str, crs_id: str, layout: str, lang: str) -> str:
+    """Log line for a table input whose points come from X_CODE/Y_CODE: the CRS, datum and layout year."""
+    datum = "JGD2000" if layout == "2015" else "JGD2011"
+    year = "2015" if layout == "2015" else "2020"
+    if lang == "en":
+        return f"{name}: no geometry; points from X_CODE/Y_CODE in {crs_id} ({datum}, {year} layout)"
+    return f"{name}: ジオメトリなし。X_CODE/Y_CODE の点（{crs_id}、{datum}、{year} 年のレイアウト）"

@@ -173,3 +173,111 @@ def group_max(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarra
         out[g[srt][ends]] = vv[srt][ends]
     out[np.isinf(out)] = np.nan
     return out
+
+
+# ---------------------------------------------------------------- the e-Stat rules of reading a chōme layer
+
+
+@dataclass(frozen=True)
+class PointPlan:
+    """How the representative points of a chōme layer are taken (see ``plan_points``)."""
+
+    method: int  # METHOD_* actually used
+    use_xy: bool  # X_CODE/Y_CODE are read
+    geom_mode: str | None  # the geometry's point: "surface", "centroid", or None (X_CODE/Y_CODE)
+    notes: tuple[tuple[str, str], ...]  # (ja, en) for the log
+
+
+def plan_points(method: int, has_geometry: bool, has_xy: bool) -> PointPlan:
+    """The method asked for, corrected: a table without geometry uses X_CODE/Y_CODE; without X_CODE/Y_CODE
+    the e-Stat method falls back to a point on the surface."""
+    notes = []
+    if not has_geometry and method != METHOD_ESTAT:
+        notes.append(
+            (
+                "ジオメトリのない表なので X_CODE/Y_CODE を代表地点に使います。",
+                "The chōme layer is a table without geometry: X_CODE/Y_CODE are used as points.",
+            )
+        )
+        method = METHOD_ESTAT
+    use_xy = method == METHOD_ESTAT and has_xy
+    if method == METHOD_ESTAT and not has_xy:
+        notes.append(
+            (
+                "X_CODE/Y_CODE 項目がないため、ポリゴン内の点（point on surface）を代表地点にします。",
+                "No X_CODE/Y_CODE fields: points on surface are used as representative points.",
+            )
+        )
+        method = METHOD_SURFACE
+    geom_mode = None if use_xy else ("centroid" if method == METHOD_CENTROID else "surface")
+    return PointPlan(method, use_xy, geom_mode, tuple(notes))
+
+
+def wanted_fields(
+    key_field: str, names: Sequence[str], population_field: str | None, use_xy: bool
+) -> list[str]:
+    """Fields read from a chōme layer: the key, then HCODE, KIGO_E, AREA and the population when present,
+    then X_CODE/Y_CODE when they give the points."""
+    wanted = [key_field]
+    for extra in ("HCODE", "KIGO_E", "AREA", population_field):
+        if extra and extra in names and extra not in wanted:
+            wanted.append(extra)
+    if use_xy:
+        wanted += [n for n in ("X_CODE", "Y_CODE") if n not in wanted]
+    return wanted
+
+
+def water_mask(hcode: np.ndarray | None, n: int) -> np.ndarray:
+    """True for water areas (HCODE 8154): not chōme. ``hcode`` None: no HCODE field, no water."""
+    if hcode is None:
+        return np.zeros(n, dtype=bool)
+    if hcode.dtype == np.float64:
+        return hcode == WATER_HCODE
+    return np.array([is_water(v) for v in hcode.tolist()], dtype=bool)
+
+
+def clean_xy(px: np.ndarray, py: np.ndarray, has_geometry: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X_CODE, Y_CODE with empty, infinite and (0, 0) points as NaN, usable features).
+
+    On a layer with geometries every feature stays usable: a feature without X_CODE/Y_CODE gets a point
+    on its surface later. On a table a feature without them has no point.
+    """
+    px, py = px.copy(), py.copy()
+    bad = ~np.isfinite(px) | ~np.isfinite(py) | ((px == 0) & (py == 0))
+    px[bad] = np.nan
+    py[bad] = np.nan
+    point_ok = ~bad if not has_geometry else np.ones(px.size, dtype=bool)
+    return px, py, point_ok
+
+
+def dropped_notes(n_water: int, n_no_key: int, n_no_point: int, n_multi: int) -> list[tuple[str, str]]:
+    """(ja, en) log lines on the features left out and the multi-part chōme; none for a count of 0."""
+    notes = []
+    if n_water:
+        notes.append(
+            (
+                f"水面調査区（HCODE 8154）{n_water} 件を除外しました。",
+                f"{n_water} water areas (HCODE 8154) dropped.",
+            )
+        )
+    if n_no_key:
+        notes.append(
+            (f"キーが空の地物 {n_no_key} 件を除外しました。", f"{n_no_key} features without a key skipped.")
+        )
+    if n_no_point:
+        notes.append(
+            (
+                f"ジオメトリが空または不正な地物 {n_no_point} 件を除外しました。",
+                f"{n_no_point} features with a NULL or invalid geometry skipped.",
+            )
+        )
+    if n_multi:
+        notes.append(
+            (
+                f"複数の地物からなる町丁字（飛び地など）{n_multi} 件は、"
+                "主たる部分の代表地点で 1 町丁字として扱います。",
+                f"{n_multi} chōme stored as several features (exclaves) count once, at the point of their "
+                "main part.",
+            )
+        )
+    return notes

@@ -12,10 +12,6 @@
         <translation>空白地域（半径内の地域資源）</translation>
     </message>
     <message>
-        <source>Category field of the resource layers (splits them into types)</source>
-        <translation>資源レイヤの種別フィールド（値ごとに別の種類として扱う）</translation>
-    </message>
-    <message>
         <source>Centroid</source>
         <translation>重心</translation>
     </message>
@@ -24,16 +20,8 @@
         <translation>町丁字のキーフィールド</translation>
     </message>
     <message>
-        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
-        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE を持つ表）</translation>
-    </message>
-    <message>
         <source>Point on surface</source>
         <translation>ポリゴン内の点（point on surface）</translation>
-    </message>
-    <message>
-        <source>Population field (default pop_total, else JINKO)</source>
-        <translation>人口フィールド（既定：pop_total、なければ JINKO）</translation>
     </message>
     <message>
         <source>Radius (metres, on the ellipsoid)</source>
@@ -42,14 +30,6 @@
     <message>
         <source>Representative point</source>
         <translation>代表地点の求め方</translation>
-    </message>
-    <message>
-        <source>Resource layers (one resource type per layer)</source>
-        <translation>地域資源レイヤ（レイヤごとに 1 種類）</translation>
-    </message>
-    <message>
-        <source>Type names for the field suffixes (comma-separated, optional)</source>
-        <translation>フィールド名の接尾辞にする種類名（カンマ区切り、任意）</translation>
     </message>
     <message>
         <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
@@ -453,8 +433,8 @@
         <translation>凡例に示す半径（m）</translation>
     </message>
     <message>
-        <source>Resources (blue pins)</source>
-        <translation>地域資源（青いピン）</translation>
+        <source>Resources (pins, one colour per layer)</source>
+        <translation>地域資源（ピン、レイヤごとに色分け）</translation>
     </message>
     <message>
         <source>Status field (blank / covered / no_population)</source>
@@ -488,8 +468,8 @@
         <translation>町丁字境界、または X_CODE/Y_CODE を持つ町丁字の表（e-Stat）</translation>
     </message>
     <message>
-        <source>Chōme key field</source>
-        <translation>町丁字キーのフィールド</translation>
+        <source>Chōme key field (default KEY_CODE)</source>
+        <translation>町丁字キーのフィールド（既定 KEY_CODE）</translation>
     </message>
     <message>
         <source>Chōme polygons for the maps (when the chōme input is points)</source>
@@ -698,6 +678,10 @@
         <translation>分析</translation>
     </message>
     <message>
+        <source>Category field of the resource layers (splits them into types)</source>
+        <translation>資源レイヤの種別フィールド（値ごとに別の種類として扱う）</translation>
+    </message>
+    <message>
         <source>Centroid</source>
         <translation>重心</translation>
     </message>
@@ -708,6 +692,10 @@
     <message>
         <source>Chōme key field</source>
         <translation>町丁字のキーフィールド</translation>
+    </message>
+    <message>
+        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
+        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE を持つ表）</translation>
     </message>
     <message>
         <source>Density threshold {below} / {above} (people/km²)</source>
@@ -726,12 +714,24 @@
         <translation>ポリゴン内の点（point on surface）</translation>
     </message>
     <message>
+        <source>Population field (default pop_total, else JINKO)</source>
+        <translation>人口フィールド（既定：pop_total、なければ JINKO）</translation>
+    </message>
+    <message>
         <source>Preparation</source>
         <translation>データの準備</translation>
     </message>
     <message>
         <source>Representative point</source>
         <translation>代表地点の求め方</translation>
+    </message>
+    <message>
+        <source>Resource layers (one resource type per layer)</source>
+        <translation>地域資源レイヤ（レイヤごとに 1 種類）</translation>
+    </message>
+    <message>
+        <source>Type names for the field suffixes (comma-separated, optional)</source>
+        <translation>フィールド名の接尾辞にする種類名（カンマ区切り、任意）</translation>
     </message>
     <message>
         <source>e-Stat X_CODE/Y_CODE (point on surface where missing)</source>
@@ -1240,14 +1240,6 @@
 <context>
     <name>NetworkAccessAlgorithm</name>
     <message>
-        <source>Category field of the resource layers (splits them into types)</source>
-        <translation>資源レイヤの種別フィールド（値ごとに別の種類として扱う）</translation>
-    </message>
-    <message>
-        <source>Chōme layer (polygons, points, or a table with X_CODE/Y_CODE)</source>
-        <translation>町丁字レイヤ（ポリゴン、点、または X_CODE/Y_CODE のある表）</translation>
-    </message>
-    <message>
         <source>Chōme with network distances (GeoPackage)</source>
         <translation>道路網距離を付けた町丁字（GeoPackage）</translation>
     </message>
@@ -1268,16 +1260,8 @@
         <translation>道路網距離による到達判定（道路に沿った徒歩距離）</translation>
     </message>
     <message>
-        <source>Population field (default pop_total, else JINKO)</source>
-        <translation>人口フィールド（既定は pop_total、なければ JINKO）</translation>
-    </message>
-    <message>
         <source>Radius (metres along the network)</source>
         <translation>半径（道路に沿った距離、m）</translation>
-    </message>
-    <message>
-        <source>Resource layers (one resource type per layer)</source>
-        <translation>資源レイヤ（レイヤごとに 1 種類）</translation>
     </message>
     <message>
         <source>Road network (line layer, e.g. OpenStreetMap highway=*)</source>
@@ -1294,10 +1278,6 @@
     <message>
         <source>Straight line vs network, per municipality (CSV)</source>
         <translation>直線距離と道路網距離の比較（市区町村別、CSV）</translation>
-    </message>
-    <message>
-        <source>Type names for the field suffixes (comma-separated, optional)</source>
-        <translation>フィールド名の接尾辞にする種類名（カンマ区切り、任意）</translation>
     </message>
     <message>
         <source>Walking speed (metres per minute, e.g. 80; optional: adds minutes)</source>

@@ -33,8 +33,8 @@ from qgis.gui import (
     QgsFileWidget,
     QgsMapLayerComboBox,
 )
-from qgis.PyQt.QtCore import QCoreApplication, Qt
-from qgis.PyQt.QtGui import QIcon, QPixmap
+from qgis.PyQt.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt
+from qgis.PyQt.QtGui import QIcon, QPainter, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -181,7 +181,14 @@ class FittingScrollArea(QScrollArea):
 
 
 class ImageLabel(QLabel):
-    """Shows a pixmap scaled to the label's width, keeping its aspect ratio."""
+    """Shows a pixmap scaled to the label's width, keeping its aspect ratio.
+
+    The picture is painted at the label's size and its height comes from heightForWidth(): nothing changes
+    the label's size inside resizeEvent. (It used to set a scaled pixmap and a minimum height there; in a
+    scroll area that made the vertical scroll bar appear and vanish in turn, each resize asking for the
+    next, until QGIS Desktop crashed with a stack overflow after a run, issue #15.)"""
+
+    MAX_HEIGHT = 600
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -189,31 +196,47 @@ class ImageLabel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setMinimumHeight(160)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
     def set_image(self, pixmap: QPixmap | None, text: str = "") -> None:
-        self._pixmap = pixmap
-        if pixmap is None:
-            self.setPixmap(QPixmap())
-            self.setText(text)
-        else:
-            self.setText("")
-            self._rescale()
+        self._pixmap = pixmap if pixmap is not None and not pixmap.isNull() else None
+        self.setText("" if self._pixmap is not None else text)
+        self.updateGeometry()
+        self.update()
 
     def image(self) -> QPixmap | None:
         return self._pixmap
 
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self._rescale()
+    def heightForWidth(self, width):  # noqa: N802
+        if self._pixmap is None:
+            return super().heightForWidth(width)
+        ratio = self._pixmap.height() / max(1, self._pixmap.width())
+        return max(self.minimumHeight(), min(self.MAX_HEIGHT, round(width * ratio)))
 
-    def _rescale(self) -> None:
-        if self._pixmap is None or self._pixmap.isNull():
+    def sizeHint(self):  # noqa: N802
+        if self._pixmap is None:
+            return super().sizeHint()
+        return QSize(PANEL_WIDTH, self.heightForWidth(PANEL_WIDTH))
+
+    def minimumSizeHint(self):  # noqa: N802
+        if self._pixmap is None:
+            return super().minimumSizeHint()
+        return QSize(200, self.minimumHeight())
+
+    def paintEvent(self, event):  # noqa: N802
+        if self._pixmap is None:
+            super().paintEvent(event)
             return
-        width = max(200, self.width() - 4)
-        scaled = self._pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
-        self.setPixmap(scaled)
-        self.setMinimumHeight(min(scaled.height(), 600))
+        area = self.contentsRect()
+        size = self._pixmap.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(QPoint(0, 0), size)
+        target.moveCenter(area.center())
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(target, self._pixmap)
+        painter.end()
 
 
 class KaigoDock(QgsDockWidget):
@@ -510,6 +533,9 @@ class KaigoDock(QgsDockWidget):
         area.setWidgetResizable(True)
         area.setFrameShape(QScrollArea.Shape.NoFrame)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # always there: a vertical scroll bar that came and went with the page's height changed the page's
+        # width, which changed its height (wrapped text, the chart) — a resize loop that crashed QGIS 3.22
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         area.setWidget(page)
         return area
 
@@ -1439,6 +1465,8 @@ def install_dock(iface):
     main_window = iface.mainWindow()
     dock = KaigoDock(iface, main_window)
     iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    if hasattr(main_window, "resizeDocks"):  # open as wide as the page needs (QGIS's saved layout still wins)
+        main_window.resizeDocks([dock], [dock.sizeHint().width()], Qt.Orientation.Horizontal)
     action = QAction(QIcon(ICON), _action_text(), main_window)
     action.setObjectName("KaigoResourceDockAction")
     action.setCheckable(True)

@@ -606,6 +606,33 @@ def test_panel_opens_wide_enough_without_horizontal_scrolling(dock, layers):
     dock.hide()
 
 
+def test_chart_follows_the_panel_width_without_resizing_itself(dock, layers):
+    """Issue #15: after a run QGIS Desktop crashed with a stack overflow — the chart label set a new pixmap
+    and minimum height inside its resizeEvent, the vertical scroll bar came and went, each resize asking
+    for the next. The chart now takes its height from heightForWidth and the scroll bar is always there."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtGui import QColor, QPixmap
+
+    chart = QPixmap(1800, 1200)
+    chart.fill(QColor("#336699"))
+    dock.set_chome_layer(layers[0])
+    dock.chart_label.set_image(chart)
+    dock.tabs.setCurrentIndex(1)
+    dock.show()
+    label = dock.chart_label
+    for width in range(380, 760, 9):
+        for height in (500, 700, 900):
+            dock.resize(width, height)
+            QgsApplication.processEvents()
+            assert label.height() >= label.heightForWidth(label.width()) - 1
+    assert label.heightForWidth(600) == 400  # the chart's aspect ratio, 1800 × 1200
+    assert label.minimumSizeHint().width() <= 200  # a wide chart never holds the panel wide
+    for index in range(dock.tabs.count()):
+        policy = dock.tabs.widget(index).verticalScrollBarPolicy()
+        assert policy == Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+    dock.hide()
+
+
 @pytest.mark.parametrize("lang, expected", [("ja", "大都市"), ("en", "Large city")])
 def test_table_class_label_follows_the_qgis_language(qgis_app, monkeypatch, lang, expected):
     from kaigo_resource_plugin.ui.table_model import MunicipalityTableModel

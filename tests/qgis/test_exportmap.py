@@ -205,3 +205,30 @@ def test_chome_as_points(run_alg, daito, tmp_path):
     assert {k: got[k] for k in COLORS} == counts
     colors = _color_counts(res["MAPS"]["27218"], step=2)
     assert colors["blank"] > 0 and colors["covered"] > 0 and colors["no_population"] > 0, colors
+
+
+def test_map_text_outside_labels_wraps_every_character_and_fits_its_box(plugin):
+    """The SVG text used where QGIS 3.22 refuses a label (off the main thread): every character kept,
+    Japanese broken between characters, explicit line breaks kept, too much text made smaller."""
+    from qgis.PyQt.QtGui import QFont, QFontMetricsF
+
+    from kaigo_resource_plugin.algorithms import layout_text
+    from kaigo_resource_plugin.core.fonts import find_cjk_font
+
+    font = find_cjk_font()
+    family = font.family if font is not None else QFont().defaultFamily()
+    text = "町丁・字 124（空白 79・資源あり 38・人口なし 7）\n※赤色は代表地点から半径500m以内に資源のない町丁・字、ピンは資源の位置を示す。"
+    svg, lines, size = layout_text.text_svg(text, 73, 38, 8, family)
+    assert size == 8  # it fits: not made smaller
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert lines[0] == "町丁・字 124（空白 79・資源あり 38・人口なし 7）"  # the break after the summary stays
+    assert len(lines) >= 3  # the note is wrapped inside 73 mm
+    qfont = layout_text._font(family, size, False)
+    widest = max(QFontMetricsF(qfont).horizontalAdvance(line) for line in lines)
+    assert widest <= 73 * layout_text.UNITS_PER_MM
+    assert svg.count("<text ") == len(lines)
+    # ten times the text in the same box: smaller type, still every character
+    _svg, lines, size = layout_text.text_svg(" ".join([text] * 10), 73, 38, 8, family)
+    assert size < 8
+    assert "".join(lines).count("赤色") == 10
+    assert layout_text.labels_work_here()  # the main thread: kaigo:exportmap itself keeps real labels

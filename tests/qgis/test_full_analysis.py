@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -358,3 +359,136 @@ def test_fullanalysis_from_the_toolbox_adds_layers_reports_final_paths_and_ends_
     assert any(str(out) in line for line in feedback.lines)  # the CSV/XLSX lines name the final files
     assert feedback.progress_values and max(feedback.progress_values) == pytest.approx(100.0)
     assert feedback.progress_values[-1] == pytest.approx(100.0)
+
+
+def _dark_pixels(png_path, box_mm):
+    """Pixels darker than mid grey inside a box of the page (mm), every 2nd pixel."""
+    from qgis.PyQt.QtGui import QImage
+
+    img = QImage(png_path)
+    mm = img.width() / 297.0
+    x0, y0, x1, y1 = (int(v * mm) for v in box_mm)
+    return sum(
+        1 for y in range(y0, y1, 2) for x in range(x0, x1, 2) if img.pixelColor(x, y).lightness() < 128
+    )
+
+
+def test_fullanalysis_as_a_task_logs_no_html_label_warning_and_keeps_the_map_texts(plugin, tmp_path):
+    """Issue #15 item 8c: run as the toolbox runs it (a QgsProcessingAlgRunnerTask, i.e. outside the main
+    thread), fullanalysis used to log 「HTML型ラベルをロードできません」 (Cannot load HTML based item label in
+    background threads) once per map text on QGIS 3.22. The log must be free of it and the map must still
+    show its title, its summary and its sources."""
+    import time
+
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingAlgRunnerTask,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProject,
+    )
+
+    messages = []
+
+    def record(message, tag, level):
+        messages.append(message)
+
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(record)
+    out = tmp_path / "out"
+    alg = QgsApplication.processingRegistry().createAlgorithmById("kaigo:fullanalysis")
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    feedback = QgsProcessingFeedback()
+    params = {"CHOME": [DAITO], "AGES": [AGES], "RESOURCES": [SHOPS], "OUTPUT_FOLDER": str(out)}
+    task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
+    done = []
+    task.executed.connect(lambda ok, results: done.append(ok))
+    try:
+        QgsApplication.taskManager().addTask(task)
+        deadline = time.monotonic() + 600
+        while not done and time.monotonic() < deadline:
+            QgsApplication.processEvents()
+            time.sleep(0.02)
+        QgsApplication.processEvents()
+    finally:
+        log.messageReceived.disconnect(record)
+    assert done == [True]
+    png = out / "maps" / "map_27218.png"
+    assert png.exists()
+    html_warnings = [m for m in messages if "HTML" in m]
+    assert html_warnings == [], html_warnings
+    # the texts are on the page: title (top band), summary beside the map, sources (bottom band);
+    # the same boxes of an empty page have no dark pixel at all
+    assert _dark_pixels(str(png), (10, 8, 200, 19)) > 2000  # title, 16 pt bold
+    assert _dark_pixels(str(png), (214, 150, 287, 175)) > 300  # summary and note, 8 pt
+    assert _dark_pixels(str(png), (10, 192, 200, 202)) > 300  # sources, 7.5 pt
+
+
+def test_fullanalysis_dialog_offers_the_chome_fields_and_opens_with_layers(tmp_path):
+    """Issue #15 item 10: KEY_FIELD and AREA_FIELD are field pickers fed by CHOME (a multiple-layer
+    parameter). The dialog is opened in a child process (a crash there must not end this session) with
+    one project layer, a file path, two layers, nothing, and typed values."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            str(ROOT / "tests" / "qgis" / "dialog_probe_fullanalysis.py"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(ROOT),
+        timeout=600,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
+    assert "PROBE DONE" in proc.stdout
+    seen = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("PROBE ") and "|" in line:
+            case, name, kind, value, items = (x.strip() for x in line[6:].split("|"))
+            seen[(case, name)] = (kind, value, items)
+    for case in ("one project layer", "a file path", "two layers"):
+        kind, value, items = seen[(case, "KEY_FIELD")]
+        assert kind != "QLineEdit" and "'KEY_CODE'" in items and value == "'KEY_CODE'", (case, kind, items)
+        kind, value, items = seen[(case, "AREA_FIELD")]
+        assert "'AREA'" in items and "'CITY_NAME'" not in items, (case, items)  # numeric fields only
+    assert seen[("typed key field", "AREA_FIELD")][1] == "'AREA'"  # a given value is shown selected
+
+
+def test_typed_key_and_area_fields_still_work(run_alg, tmp_path):
+    """qgis_process and models give KEY_FIELD / AREA_FIELD as text: the same figures as the default key
+    and the given area field, a missing field named in the error."""
+    from qgis.core import QgsProcessingException
+
+    base = {"CHOME": [DAITO], "AGES": [AGES], "RESOURCES": [SHOPS]}
+    typed = run_alg(
+        "kaigo:fullanalysis",
+        {
+            **base,
+            "KEY_FIELD": "KEY_CODE",
+            "AREA_FIELD": "AREA",
+            "MAPS": False,
+            "OUTPUT_FOLDER": str(tmp_path / "a"),
+        },
+    )
+    rows = _csv_rows(typed["MUNICIPALITIES_CSV"])
+    assert [r["muni_code"] for r in rows] == ["27218"]
+    assert rows[0]["area_source"] not in ("", "ellipsoid"), rows[0]["area_source"]  # e-Stat's AREA (m²)
+    default = _csv_rows(
+        run_alg("kaigo:fullanalysis", {**base, "MAPS": False, "OUTPUT_FOLDER": str(tmp_path / "c")})[
+            "MUNICIPALITIES_CSV"
+        ]
+    )
+    assert rows[0]["rate_pct"] == default[0]["rate_pct"]  # the same key: the same chōme, the same rate
+    with pytest.raises(QgsProcessingException, match="NO_SUCH_KEY"):
+        run_alg(
+            "kaigo:fullanalysis",
+            {**base, "KEY_FIELD": "NO_SUCH_KEY", "MAPS": False, "OUTPUT_FOLDER": str(tmp_path / "b")},
+        )

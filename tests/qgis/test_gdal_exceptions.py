@@ -40,9 +40,9 @@ def _layer(path, subset=""):
 
 
 def _read(layer, fast=True):
-    from kaigo_resource_plugin.algorithms import layer_io
+    from kaigo_resource_plugin.algorithms import layer_read
 
-    return layer_io.read_points(layer, ["KEY_CODE", "JINKO"], None, fast_layer=layer if fast else None)
+    return layer_read.read_points(layer, ["KEY_CODE", "JINKO"], None, fast_layer=layer if fast else None)
 
 
 def test_exceptions_are_really_on(gdal_exceptions):
@@ -79,7 +79,7 @@ def test_read_points_fast_path_or_slow_path_never_raises(plugin, gdal_exceptions
 
 
 def test_unreadable_file_behind_a_layer_takes_the_slow_path(plugin, gdal_exceptions, tmp_path):
-    from kaigo_resource_plugin.algorithms import layer_io
+    from kaigo_resource_plugin.algorithms import layer_read
 
     class Gone:  # a layer object whose file has disappeared since it was loaded
         def __init__(self, layer):
@@ -94,20 +94,20 @@ def test_unreadable_file_behind_a_layer_takes_the_slow_path(plugin, gdal_excepti
         def subsetString(self):
             return ""
 
-    assert layer_io._ogr_layer(Gone(_layer(POINTS))) is None
+    assert layer_read.ogr_layer(Gone(_layer(POINTS))) is None
 
 
 def test_chome_and_resources_with_exceptions_on(plugin, gdal_exceptions):
     from qgis.core import QgsCoordinateTransformContext
 
-    from kaigo_resource_plugin.algorithms import layer_io
+    from kaigo_resource_plugin.algorithms import layer_read
 
     chome_layer = _layer(DAITO)
-    chome = layer_io.read_chome(
+    chome = layer_read.read_chome(
         chome_layer, "KEY_CODE", 0, QgsCoordinateTransformContext(), fast_layer=chome_layer
     )
     assert len(chome.keys) == 124
-    res = layer_io.read_resources([_layer(SHOPS)], QgsCoordinateTransformContext())
+    res = layer_read.read_resources([_layer(SHOPS)], QgsCoordinateTransformContext())
     assert res.lon.size == _layer(SHOPS).featureCount() > 1000
 
 

@@ -101,3 +101,20 @@ def test_join_report_details_in_the_qgis_language(run_alg, tmp_path, monkeypatch
         assert english == [], english
     else:
         assert [d for d in details if KANA.search(d)] == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_threshold_labels_name_the_classes_in_the_qgis_language(plugin, monkeypatch, lang):
+    """Issue #15: English dialogs said "Density threshold 中山間地域 / 一般都市"."""
+    from qgis.core import QgsApplication
+
+    monkeypatch.setenv("KAIGO_LANG", lang)
+    for alg_id in ("kaigo:fullanalysis", "kaigo:sufficiencyrates", "kaigo:densityclasses"):
+        alg = QgsApplication.processingRegistry().createAlgorithmById(alg_id)  # a new instance: labels now
+        low = alg.parameterDefinition("THRESHOLD_LOW").description()
+        high = alg.parameterDefinition("THRESHOLD_HIGH").description()
+        if lang == "en":
+            assert "Rural / General city" in low and "General city / Large city" in high, (low, high)
+            assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", low + high), (low, high)
+        else:
+            assert "中山間地域" in low and "一般都市" in low and "大都市" in high, (low, high)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -122,4 +123,24 @@ def test_pdf_dates_and_ids_are_fixed_without_moving_any_byte():
     sa, sb = stable_pdf_bytes(a), stable_pdf_bytes(b)
     assert sa == sb and len(sa) == len(a)
     assert b"/CreationDate (D:20000101000000Z)" in sa
+    assert sa.index(b"xref") == a.index(b"xref")
+
+
+def test_xmp_dates_of_qgis_340_are_fixed_without_moving_any_byte():
+    # QGIS 3.40+ writes the export time into an XMP packet as well (attributes), other writers as elements
+    a = (
+        b'%PDF-1.4\n<rdf:Description xmp:CreateDate="2026-12-01T13:24:24Z" xmp:ModifyDate="2026-12-01T13:24:24Z"'
+        b' xmp:MetadataDate="2026-12-01T13:24:24+09:00"/><xmp:CreateDate>2026-12-01T13:24:24.5Z</xmp:CreateDate>'
+        b'<rdf:Description xmpMM:DocumentID="uuid:dfa9cfcf-a287-48bf-a97d-c8ccd29e7ab4" xmpMM:VersionID="1"/>'
+        b"\nxref 0 12345\n%%EOF"
+    )
+    b = a.replace(b"2026-12-01T13:24:24", b"2027-01-31T23:59:58").replace(b"dfa9cfcf-a287", b"aeae7e2c-2812")
+    sa, sb = stable_pdf_bytes(a), stable_pdf_bytes(b)
+    assert a != b and sa == sb and len(sa) == len(a)
+    assert b'xmp:CreateDate="2000-01-01T00:00:00Z"' in sa
+    assert b'xmp:MetadataDate="2000-01-01T00:00:00+00:00"' in sa
+    assert b"<xmp:CreateDate>2000-01-01T00:00:00.0Z</xmp:CreateDate>" in sa
+    assert b"dfa9cfcf" not in sa and re.search(
+        rb'DocumentID="uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"', sa
+    )
     assert sa.index(b"xref") == a.index(b"xref")
