@@ -64,6 +64,31 @@ def test_radii_equal_separate_runs(run_alg, tmp_path):
         assert (tmp_path / f"radii.{ext}").stat().st_size > 1000
 
 
+def test_radii_chart_is_byte_identical_on_rerun(run_alg, tmp_path):
+    """OUTPUT_RADII_CHART (PNG, SVG, PDF) written twice from the same input: the same bytes."""
+    import time
+
+    table, shops = _tottori_and_shops()
+    blank = tmp_path / "blank.gpkg"
+    run_alg("kaigo:blankareas", {"INPUT": str(table), "RESOURCES": shops, "OUTPUT": str(blank)})
+    for k in ("a", "b"):
+        run_alg(
+            "kaigo:sufficiencyrates",
+            {
+                "INPUT": str(blank),
+                "ELDERLY_FIELD": "JINKO",
+                "RADII": "300,500,1000",
+                "OUTPUT": str(tmp_path / f"rates_{k}.gpkg"),
+                "OUTPUT_RADII_CHART": str(tmp_path / k / "radii.png"),
+            },
+        )
+        time.sleep(1.1)  # a creation date in seconds would differ
+    for ext in ("png", "svg", "pdf"):
+        a, b = (tmp_path / k / f"radii.{ext}" for k in ("a", "b"))
+        assert a.stat().st_size > 1000
+        assert a.read_bytes() == b.read_bytes(), ext
+
+
 def test_radii_refused_without_nearest_or_bad_text(run_alg, tmp_path):
     from qgis.core import QgsProcessingException, QgsVectorLayer
 

@@ -138,6 +138,16 @@ def test_same_inputs_give_byte_identical_tables(two_full_runs):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
 
 
+def test_same_inputs_give_byte_identical_pdfs(two_full_runs):
+    """The committee charts' PDFs of fullanalysis (fixed creation date and object order): byte for byte."""
+    a, b = two_full_runs
+    pdfs = sorted(p.relative_to(a) for p in a.rglob("*.pdf"))
+    assert pdfs, "fullanalysis wrote no PDF"
+    assert pdfs == sorted(p.relative_to(b) for p in b.rglob("*.pdf"))
+    for rel in pdfs:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
 def test_same_inputs_give_identical_geopackage_content(two_full_runs):
     a, b = two_full_runs
     for name in ("chome.gpkg", "municipalities.gpkg"):
