@@ -114,16 +114,6 @@ def source_and_resources(alg, parameters, context):
     return source, layers
 
 
-def check_metres(name: str, value: float, ja_label: str = "") -> None:
-    """A radius or distance parameter must be a finite number of metres above 0 (``ja_label``: its
-    Japanese name before the parameter name, e.g. "半径 ")."""
-    if not (value > 0.0) or not np.isfinite(value):
-        raise InputError(
-            ja=f"{ja_label}{name} は 0 より大きいメートル数にしてください（指定値: {value:g}）。",
-            en=f"{name} must be a number of metres greater than 0 (got {value:g}).",
-        )
-
-
 def resource_type_names(res, type_names_param: str, feedback) -> list[str]:
     """The field suffixes of the resource types: TYPE_NAMES when given (one per type), else their names."""
     safe = safe_type_names(res.type_names)
@@ -146,6 +136,13 @@ def resource_type_names(res, type_names_param: str, feedback) -> list[str]:
 
 
 # ---------------------------------------------------------------------- output
+
+
+def suffixed_fields(type_names: list[str], columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(name, kind) of the result ``columns`` for "any" type, then for each type with its suffix _<type>."""
+    return [
+        (f"{name}{suffix}", kind) for suffix in [""] + [f"_{t}" for t in type_names] for name, kind in columns
+    ]
 
 
 def output_fields(in_fields, added, feedback):

@@ -18,21 +18,16 @@ from ..core.errors import Cancelled, InputError
 from ..i18n_loader import say
 from . import access_io
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
+from .glue import check_metres
 from .layer_read import iterate, plain_layer, read_chome, read_resources
 from .outputs import gc_paused, remove_partial_output
 
 
 def result_field_names(type_names: list[str]) -> list[tuple[str, str]]:
     """(name, kind) of the fields added by blankareas: the "any" fields, then each type's."""
-    out = []
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"{HAS_ACCESS}{suffix}", "int"),
-            (f"{N_WITHIN}{suffix}", "int"),
-            (f"{NEAREST_M}{suffix}", "double"),
-            (f"{STATUS}{suffix}", "string"),
-        ]
-    return out
+    return access_io.suffixed_fields(
+        type_names, [(HAS_ACCESS, "int"), (N_WITHIN, "int"), (NEAREST_M, "double"), (STATUS, "string")]
+    )
 
 
 class BlankAreasAlgorithm(KaigoAlgorithm):
@@ -85,7 +80,7 @@ class BlankAreasAlgorithm(KaigoAlgorithm):
         source, layers = access_io.source_and_resources(self, parameters, context)
         clock.lap("source")
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        access_io.check_metres("RADIUS", radius, "半径 ")
+        check_metres("RADIUS", radius, "半径 ")
         tctx = context.transformContext()
         clock.lap("parameters")
         fast_layer = plain_layer(

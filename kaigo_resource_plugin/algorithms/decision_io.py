@@ -24,7 +24,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..compat import WKB_NO_GEOMETRY, WKB_POINT, make_field
 from ..core.codes import muni_code_from_key
-from ..core.covering import check_weights
+from ..core.covering import check_weights, coverage_sets
 from ..core.errors import InputError
 from .base import check_cancel
 from .layer_read import ChomePoints, iterate, plain_layer, read_chome, read_points
@@ -241,3 +241,17 @@ def write_chome(alg, parameters, context, feedback, wc: WeightedChome, added: li
     if batch:
         sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
     return dest_id
+
+
+def chome_coverage(chome, ok, lon, lat, radius: float, feedback):
+    """core.covering.coverage_sets of the points (``lon``, ``lat``) over the chōme with a point (``ok``),
+    with the chōme numbered as in ``chome`` (all of them)."""
+    idx_ok = np.flatnonzero(ok)
+    cov = coverage_sets(chome.lon[ok], chome.lat[ok], lon, lat, radius, is_cancelled=feedback.isCanceled)
+    cov.chome = idx_ok[cov.chome]
+    near = cov.nearest_chome
+    hit = near >= 0
+    cov.nearest_chome = np.full(near.shape, -1, dtype=np.int64)
+    cov.nearest_chome[hit] = idx_ok[near[hit]]
+    cov.n_chome = len(chome.keys)
+    return cov

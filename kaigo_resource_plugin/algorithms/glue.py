@@ -4,6 +4,7 @@ parameter."""
 
 from __future__ import annotations
 
+import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -145,3 +146,13 @@ def sink_fields(fields: list[tuple[str, str]], extra: QgsFields | None = None) -
     for name, kind in fields:
         out.append(make_field(name, kind))
     return out
+
+
+def check_metres(name: str, value: float, ja_label: str = "") -> None:
+    """A radius or distance parameter must be a finite number of metres above 0 (``ja_label``: its
+    Japanese name before the parameter name, e.g. "半径 ")."""
+    if not (value > 0.0) or not np.isfinite(value):
+        raise InputError(
+            ja=f"{ja_label}{name} は 0 より大きいメートル数にしてください（指定値: {value:g}）。",
+            en=f"{name} must be a number of metres greater than 0 (got {value:g}).",
+        )

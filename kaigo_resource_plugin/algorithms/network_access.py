@@ -24,6 +24,7 @@ from ..core.repoints import group_max
 from ..i18n_loader import say
 from . import access_io
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
+from .glue import check_metres
 from .layer_read import as_float_array, iterate, plain_layer, read_chome, read_points, read_resources
 from .network_read import read_network
 from .outputs import gc_paused, remove_partial_output
@@ -31,32 +32,28 @@ from .outputs import gc_paused, remove_partial_output
 
 def result_field_names(type_names: list[str], with_minutes: bool) -> list[tuple[str, str]]:
     """(name, kind) of the fields added per chōme: the "any" fields, each type's, then the snap."""
-    out = []
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"net_m{suffix}", "double"),
-            (f"net_access{suffix}", "int"),
-            (f"straight_m{suffix}", "double"),
-            (f"detour_ratio{suffix}", "double"),
-            (f"status_net{suffix}", "string"),
-        ]
-        if with_minutes:
-            out.append((f"net_min{suffix}", "double"))
-    out.append(("snap_m", "double"))
-    return out
+    columns = [
+        ("net_m", "double"),
+        ("net_access", "int"),
+        ("straight_m", "double"),
+        ("detour_ratio", "double"),
+        ("status_net", "string"),
+    ]
+    if with_minutes:
+        columns.append(("net_min", "double"))
+    return access_io.suffixed_fields(type_names, columns) + [("snap_m", "double")]
 
 
 def comparison_field_names(type_names: list[str]) -> list[tuple[str, str]]:
-    out = [(MUNI_CODE, "string"), ("n_chome", "int"), ("n_on_network", "int"), ("weight_total", "double")]
-    for suffix in [""] + [f"_{t}" for t in type_names]:
-        out += [
-            (f"rate_straight_pct{suffix}", "double"),
-            (f"rate_net_pct{suffix}", "double"),
-            (f"rate_change_pct{suffix}", "double"),
-            (f"n_lost{suffix}", "int"),
-            (f"n_gained{suffix}", "int"),
-        ]
-    return out
+    columns = [
+        ("rate_straight_pct", "double"),
+        ("rate_net_pct", "double"),
+        ("rate_change_pct", "double"),
+        ("n_lost", "int"),
+        ("n_gained", "int"),
+    ]
+    head = [(MUNI_CODE, "string"), ("n_chome", "int"), ("n_on_network", "int"), ("weight_total", "double")]
+    return head + access_io.suffixed_fields(type_names, columns)
 
 
 class NetworkAccessAlgorithm(KaigoAlgorithm):
@@ -176,7 +173,7 @@ class NetworkAccessAlgorithm(KaigoAlgorithm):
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
         max_snap = self.parameterAsDouble(parameters, self.MAX_SNAP, context)
         for name, value in ((self.RADIUS, radius), (self.MAX_SNAP, max_snap)):
-            access_io.check_metres(name, value)
+            check_metres(name, value)
         speed = None
         if parameters.get(self.SPEED) not in (None, ""):
             speed = self.parameterAsDouble(parameters, self.SPEED, context)

@@ -18,11 +18,13 @@ from qgis.core import (
 )
 
 from ..compat import WKB_NO_GEOMETRY, WKB_POINT, make_field
-from ..core.covering import coverage_sets, covered_mask, rates_by_group, resource_impact
+from ..core.contract import MUNI_CODE
+from ..core.covering import closure_rows, covered_mask, rates_by_group, resource_impact
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
 from .crs import geographic_crs
-from .decision_io import chome_parameters, read_layers_points, read_weighted_chome
+from .decision_io import chome_coverage, chome_parameters, read_layers_points, read_weighted_chome
+from .glue import check_metres
 from .layer_read import iterate
 from .outputs import gc_paused
 
@@ -35,7 +37,7 @@ RESOURCE_FIELDS = [
     ("closed", "int"),
 ]
 MUNI_FIELDS = [
-    ("muni_code", "string"),
+    (MUNI_CODE, "string"),
     ("elderly_total", "double"),
     ("elderly_with_access_before", "double"),
     ("elderly_with_access_after", "double"),
@@ -120,11 +122,7 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
 
     def _run(self, parameters, context, feedback):
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        if not (radius > 0.0) or not np.isfinite(radius):
-            raise InputError(
-                ja=f"半径 RADIUS は 0 より大きいメートル数にしてください（指定値: {radius:g}）。",
-                en=f"RADIUS must be a number of metres greater than 0 (got {radius:g}).",
-            )
+        check_metres("RADIUS", radius, "半径 ")
         layers = self.parameterAsLayerList(parameters, self.RESOURCES, context) or []
         if not layers:
             raise InputError(
@@ -137,7 +135,6 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
 
         wc = read_weighted_chome(self, parameters, context, feedback, (0.0, 30.0))
         chome, ok, w = wc.chome, wc.ok, wc.weights
-        idx_ok = np.flatnonzero(ok)
         res = read_layers_points(layers, context, feedback, "資源レイヤ / resource layer")
         if res.lon.size == 0:
             feedback.pushWarning(
@@ -145,39 +142,41 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
                 "The resource layers have no usable feature: every chōme is blank."
             )
         check_cancel(feedback)
-        cov = coverage_sets(
-            chome.lon[ok], chome.lat[ok], res.lon, res.lat, radius, is_cancelled=feedback.isCanceled
-        )
-        cov.chome = idx_ok[cov.chome]
-        cov.n_chome = len(chome.keys)
+        cov = chome_coverage(chome, ok, res.lon, res.lat, radius, feedback)
         feedback.setProgress(60.0)
         imp = resource_impact(cov, w)
         closed = np.array(
             [int(f) in closed_sets[int(li)] for li, f in zip(res.layer.tolist(), res.fid.tolist())],
             dtype=bool,
         )
-        n_closed = int(closed.sum())
         before = covered_mask(cov)
         after = covered_mask(cov, ~closed)
         feedback.pushInfo(
-            f"閉鎖する資源 / closing resources: {n_closed} / {res.lon.size}; "
+            f"閉鎖する資源 / closing resources: {int(closed.sum())} / {res.lon.size}; "
             f"アクセスを失う重み / weight losing access: {w[before & ~after].sum():,.1f}"
         )
-        if (expression or selected) and n_closed == 0:
+        if (expression or selected) and not closed.any():
             feedback.pushWarning(
                 "CLOSED に当てはまる資源がありません。前後の充足率は同じです。 / "
                 "No resource matches CLOSED: the rates before and after are the same."
             )
-        rb = rates_by_group(wc.muni, np.where(ok, w, 0.0), before)
-        ra = rates_by_group(wc.muni, np.where(ok, w, 0.0), after)
+        rows = closure_rows(
+            rates_by_group(wc.muni, np.where(ok, w, 0.0), before),
+            rates_by_group(wc.muni, np.where(ok, w, 0.0), after),
+        )
         check_cancel(feedback)
+        dest = self._write_resources(parameters, context, layers, res, imp, closed, feedback)
+        mdest = self._write_municipalities(parameters, context, rows, feedback)
+        feedback.setProgress(100.0)
+        return {self.OUTPUT: dest, self.OUTPUT_MUNICIPALITIES: mdest}
 
-        # outputs
+    def _write_resources(self, parameters, context, layers, res, imp, closed, feedback):
+        """OUTPUT: every resource as a lon/lat point with its coverage, then the layers' own fields."""
         fields = QgsFields()
         for name, kind in RESOURCE_FIELDS:
             fields.append(make_field(name, kind))
         taken = {n for n, _ in RESOURCE_FIELDS}
-        extra: list[tuple[str, int]] = []  # (name, kind-of-first-layer) of the layers' own fields
+        extra: list[str] = []  # names of the layers' own fields, first layer's spelling
         seen: set = set()
         for layer in layers:
             for f in layer.fields():
@@ -185,7 +184,7 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
                     continue
                 seen.add(f.name().lower())
                 fields.append(f)
-                extra.append((f.name(), 0))
+                extra.append(f.name())
         sink, dest = self.parameterAsSink(
             parameters, self.OUTPUT, context, fields, WKB_POINT, geographic_crs()
         )
@@ -196,7 +195,7 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
             if sel.size == 0:
                 continue
             names = layer.fields().names()
-            pos = {name: (names.index(name) if name in names else -1) for name, _ in extra}
+            pos = [names.index(name) if name in names else -1 for name in extra]
             row_of = dict(zip(res.fid[sel].tolist(), sel.tolist()))
             req = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
             for f in iterate(layer, req):
@@ -206,21 +205,22 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
                 attrs = f.attributes()
                 out = QgsFeature(fields)
                 out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(res.lon[k]), float(res.lat[k]))))
-                own = [attrs[pos[name]] if pos[name] >= 0 else None for name, _ in extra]
-                out.setAttributes(
-                    [
-                        layer.name(),
-                        int(f.id()),
-                        int(imp.n_chome_covered[k]),
-                        float(imp.elderly_covered[k]),
-                        float(imp.elderly_only_here[k]),
-                        int(closed[k]),
-                    ]
-                    + own
-                )
+                coverage = [
+                    layer.name(),
+                    int(f.id()),
+                    int(imp.n_chome_covered[k]),
+                    float(imp.elderly_covered[k]),
+                    float(imp.elderly_only_here[k]),
+                    int(closed[k]),
+                ]
+                out.setAttributes(coverage + [attrs[i] if i >= 0 else None for i in pos])
                 sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
             check_cancel(feedback)
         sink = None
+        return dest
+
+    def _write_municipalities(self, parameters, context, rows, feedback):
+        """OUTPUT_MUNICIPALITIES: the rates before and after the closures; the changes in the log."""
         mfields = QgsFields()
         for name, kind in MUNI_FIELDS:
             mfields.append(make_field(name, kind))
@@ -232,19 +232,16 @@ class ResourceImpactAlgorithm(KaigoAlgorithm):
                 ja="出力 OUTPUT_MUNICIPALITIES を作成できません。",
                 en="The OUTPUT_MUNICIPALITIES cannot be created.",
             )
-        for code in rb:
-            tot, got_b, rate_b = rb[code]
-            _, got_a, rate_a = ra[code]
+        for row in rows:
             out = QgsFeature(mfields)
-            diff = None if rate_b is None or rate_a is None else rate_a - rate_b
-            out.setAttributes([code, tot, got_b, got_a, got_b - got_a, rate_b, rate_a, diff])
+            out.setAttributes(row)
             if not msink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
                 raise InputError(
                     ja=f"OUTPUT_MUNICIPALITIES に書き込めません: {msink.lastError()}",
                     en=f"Cannot write to OUTPUT_MUNICIPALITIES: {msink.lastError()}",
                 )
+            code, rate_b, rate_a, diff = row[0], row[5], row[6], row[7]
             if diff:
                 feedback.pushInfo(f"{code}: {rate_b:.2f} % → {rate_a:.2f} % ({diff:+.2f})")
         msink = None
-        feedback.setProgress(100.0)
-        return {self.OUTPUT: dest, self.OUTPUT_MUNICIPALITIES: mdest}
+        return mdest

@@ -19,10 +19,17 @@ from qgis.core import (
 
 from ..compat import WKB_POINT, make_field
 from ..core.access import within_pairs
-from ..core.covering import check_n_sites, coverage_sets, greedy_cover, greedy_per_group
+from ..core.covering import check_n_sites, greedy_cover, greedy_per_group, municipality_groups, site_rows
 from ..core.errors import InputError
 from .base import KaigoAlgorithm, check_cancel, chome_point_parameters
-from .decision_io import chome_parameters, read_layers_points, read_weighted_chome, write_chome
+from .decision_io import (
+    chome_coverage,
+    chome_parameters,
+    read_layers_points,
+    read_weighted_chome,
+    write_chome,
+)
+from .glue import check_metres
 from .layer_read import iterate
 from .outputs import gc_paused
 
@@ -109,134 +116,85 @@ class SuggestSitesAlgorithm(KaigoAlgorithm):
     def _run(self, parameters, context, feedback):
         n_sites = check_n_sites(self.parameterAsInt(parameters, self.N_SITES, context))
         radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        if not (radius > 0.0) or not np.isfinite(radius):
-            raise InputError(
-                ja=f"半径 RADIUS は 0 より大きいメートル数にしてください（指定値: {radius:g}）。",
-                en=f"RADIUS must be a number of metres greater than 0 (got {radius:g}).",
-            )
+        check_metres("RADIUS", radius, "半径 ")
         per_muni = self.parameterAsBoolean(parameters, self.PER_MUNICIPALITY, context)
         target = None
         if parameters.get(self.TARGET_RATE) not in (None, ""):
             target = self.parameterAsDouble(parameters, self.TARGET_RATE, context)
-        cand_source = None
-        if parameters.get(self.CANDIDATES) not in (None, ""):
-            cand_source = self.parameterAsSource(parameters, self.CANDIDATES, context)
-            if cand_source is None:
-                raise InputError(
-                    ja="候補地レイヤ CANDIDATES を読み込めません。ファイルのパスと形式を確認してください。",
-                    en="The candidate layer CANDIDATES cannot be read. Check its path and format.",
-                )
-            if cand_source.featureCount() == 0:
-                raise InputError(
-                    ja="候補地レイヤ CANDIDATES に地物がありません。候補地の点を入れるか、"
-                    "CANDIDATES を空にして空白地域の代表地点を候補にしてください。",
-                    en="The candidate layer CANDIDATES has no feature. Add candidate points, or leave "
-                    "CANDIDATES empty to use the representative points of the blank chōme.",
-                )
-            if not cand_source.sourceCrs().isValid():
-                raise InputError(
-                    ja="候補地レイヤ CANDIDATES に座標参照系（CRS）が設定されていません。"
-                    "レイヤのプロパティで CRS を設定してください。",
-                    en="The candidate layer CANDIDATES has no coordinate reference system (CRS). Set its CRS "
-                    "in the layer properties.",
-                )
-
+        cand_source = self._candidate_source(parameters, context)
         wc = read_weighted_chome(self, parameters, context, feedback, (0.0, 25.0))
         chome, ok, w = wc.chome, wc.ok, wc.weights
-        idx_ok = np.flatnonzero(ok)
         layers = self.parameterAsLayerList(parameters, self.RESOURCES, context) or []
         res = read_layers_points(layers, context, feedback, "資源レイヤ / resource layer")
         check_cancel(feedback)
         feedback.setProgress(30.0)
-
         # chōme covered now (any resource within the radius): the same test as kaigo:blankareas
         covered0 = np.zeros(len(chome.keys), dtype=bool)
         qi, _, _ = within_pairs(chome.lon[ok], chome.lat[ok], res.lon, res.lat, radius)
-        covered0[idx_ok[qi]] = True
+        covered0[np.flatnonzero(ok)[qi]] = True
         feedback.setProgress(40.0)
-
-        # candidates
-        if cand_source is None:
-            blank = ok & ~covered0 & (w > 0)
-            cand_chome = np.flatnonzero(blank)
-            c_lon, c_lat = chome.lon[cand_chome], chome.lat[cand_chome]
-            feedback.pushInfo(
-                f"候補地: 空白地域の代表地点 {cand_chome.size} 件 / candidates: the representative points "
-                f"of the {cand_chome.size} blank chōme"
-            )
-            cand_fids = None
-        else:
-            pts = read_layers_points([cand_source], context, feedback, "候補地 / candidate")
-            c_lon, c_lat, cand_fids = pts.lon, pts.lat, pts.fid
-            cand_chome = None
-            if c_lon.size == 0:
-                raise InputError(
-                    ja="候補地レイヤ CANDIDATES に使える点がありません（ジオメトリが空または不正）。",
-                    en="The candidate layer CANDIDATES has no usable point (NULL or invalid geometries).",
-                )
-            feedback.pushInfo(f"候補地 / candidates: {c_lon.size}")
+        cand = _candidates(cand_source, chome, ok & ~covered0 & (w > 0), context, feedback)
         check_cancel(feedback)
-
         # coverage sets: the chōme (with a point) within the radius of each candidate
-        sub = coverage_sets(
-            chome.lon[ok], chome.lat[ok], c_lon, c_lat, radius, is_cancelled=feedback.isCanceled
-        )
-        sub.chome = idx_ok[sub.chome]
-        sub.nearest_chome = np.where(sub.nearest_chome >= 0, idx_ok[np.maximum(sub.nearest_chome, 0)], -1)
-        sub.n_chome = len(chome.keys)
-        cov = sub
+        cov = chome_coverage(chome, ok, cand["lon"], cand["lat"], radius, feedback)
         feedback.setProgress(60.0)
         # a candidate's municipality: its own chōme (blank-chōme candidates), else the nearest chōme
-        near = cand_chome if cand_chome is not None else cov.nearest_chome
-        cand_muni = [wc.muni[i] if i >= 0 else None for i in near.tolist()]
-
+        near = cand["chome"] if cand["chome"] is not None else cov.nearest_chome
+        cand["muni"] = [wc.muni[i] if i >= 0 else None for i in near.tolist()]
         if per_muni:
-            codes = sorted({m for m in wc.muni if m is not None})
-            num = {m: i for i, m in enumerate(codes)}
-            cg = np.array([num.get(m, -1) if m is not None else -1 for m in wc.muni], dtype=np.int64)
-            cg[~ok] = -1
-            kg = np.array([num.get(m, -1) if m is not None else -1 for m in cand_muni], dtype=np.int64)
+            codes, cg, kg = municipality_groups(wc.muni, ok, cand["muni"])
             results = greedy_per_group(cov, w, n_sites, cg, kg, covered0, target, feedback.isCanceled)
             runs = [(codes[g], r) for g, r in results.items() if g < len(codes)]
         else:
-            r = greedy_cover(cov, w, n_sites, covered0, target, is_cancelled=feedback.isCanceled)
-            runs = [(None, r)]
+            runs = [(None, greedy_cover(cov, w, n_sites, covered0, target, is_cancelled=feedback.isCanceled))]
         feedback.setProgress(75.0)
-
         # one row per site, in order; covered_by_rank per chōme (1-based rank; in per-municipality mode
         # the rank within the chōme's own municipality)
-        rows = []
-        for code, r in runs:
-            rates = r.rate_after_pct
-            for k, j in enumerate(r.sites.tolist()):
-                rows.append(
-                    (int(j), k + 1, float(r.gains[k]), float(r.covered_total[k]), float(rates[k]), code)
-                )
+        rows = site_rows(runs)
         # covered_by is one array for all municipalities (each chōme is set by its own municipality's run)
         rank_of = runs[0][1].covered_by + 1 if runs else np.zeros(len(chome.keys), dtype=np.int64)
-        for j, rank, gain, tot, rate, code in rows:
-            muni = code if code is not None else cand_muni[j]
-            where = chome.keys[cand_chome[j]] if cand_chome is not None else f"fid {int(cand_fids[j])}"
-            feedback.pushInfo(
-                f"{'[' + code + '] ' if code else ''}#{rank}: {where} ({c_lon[j]:.6f}, {c_lat[j]:.6f}) "
-                f"muni {muni or '-'}: +{gain:,.1f} → {tot:,.1f} ({rate:.2f} %)"
-            )
-        total = float(w.sum())
-        before = float(w[covered0].sum())
-        after = before + sum(row[2] for row in rows)
-        if total > 0:
-            feedback.pushInfo(
-                f"充足率 / rate: {100 * before / total:.2f} % → {100 * after / total:.2f} % "
-                f"（{len(rows)} 地点 / sites）"
-            )
-        if not rows:
-            feedback.pushWarning(
-                "新たに覆える重みのある候補地がありません（すべて資源の範囲内か、候補地の半径内に町丁字がありません）。 / "
-                "No candidate reaches any uncovered weight: no site is suggested."
-            )
+        _log_sites(rows, chome, cand, w, covered0, feedback)
         check_cancel(feedback)
-
         # outputs (only now: everything above may refuse)
+        dest = self._write_sites(parameters, context, rows, cand_source, cand, wc)
+        feedback.setProgress(85.0)
+        values = [
+            (int(rank_of[g]) if rank_of[g] > 0 else None, int(covered0[g]) if ok[g] else None)
+            for g in range(len(chome.keys))
+        ]
+        dest_chome = write_chome(self, parameters, context, feedback, wc, CHOME_FIELDS, values)
+        feedback.setProgress(100.0)
+        return {self.OUTPUT: dest, self.OUTPUT_CHOME: dest_chome}
+
+    def _candidate_source(self, parameters, context):
+        """The CANDIDATES layer, or None (the representative points of the blank chōme are the candidates)."""
+        if parameters.get(self.CANDIDATES) in (None, ""):
+            return None
+        cand_source = self.parameterAsSource(parameters, self.CANDIDATES, context)
+        if cand_source is None:
+            raise InputError(
+                ja="候補地レイヤ CANDIDATES を読み込めません。ファイルのパスと形式を確認してください。",
+                en="The candidate layer CANDIDATES cannot be read. Check its path and format.",
+            )
+        if cand_source.featureCount() == 0:
+            raise InputError(
+                ja="候補地レイヤ CANDIDATES に地物がありません。候補地の点を入れるか、"
+                "CANDIDATES を空にして空白地域の代表地点を候補にしてください。",
+                en="The candidate layer CANDIDATES has no feature. Add candidate points, or leave "
+                "CANDIDATES empty to use the representative points of the blank chōme.",
+            )
+        if not cand_source.sourceCrs().isValid():
+            raise InputError(
+                ja="候補地レイヤ CANDIDATES に座標参照系（CRS）が設定されていません。"
+                "レイヤのプロパティで CRS を設定してください。",
+                en="The candidate layer CANDIDATES has no coordinate reference system (CRS). Set its CRS "
+                "in the layer properties.",
+            )
+        return cand_source
+
+    def _write_sites(self, parameters, context, rows, cand_source, cand, wc):
+        """OUTPUT: one point per suggested site, with the candidate layer's fields (or the chōme key)."""
+        chome = wc.chome
         site_fields = QgsFields()
         for name, kind in SITE_FIELDS:
             site_fields.append(make_field(name, kind))
@@ -258,28 +216,62 @@ class SuggestSitesAlgorithm(KaigoAlgorithm):
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
         feats = {}
         if cand_source is not None and rows:
-            req = QgsFeatureRequest().setFilterFids([int(cand_fids[row[0]]) for row in rows])
+            req = QgsFeatureRequest().setFilterFids([int(cand["fids"][row[0]]) for row in rows])
             feats = {f.id(): f for f in iterate(cand_source, req)}
         for j, rank, gain, tot, rate, code in rows:
             out = QgsFeature(site_fields)
-            muni = code if code is not None else cand_muni[j]
+            muni = code if code is not None else cand["muni"][j]
             head = [rank, gain, tot, rate if np.isfinite(rate) else None, muni]
             if cand_source is None:
-                g = int(cand_chome[j])
+                g = int(cand["chome"][j])
                 out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
                 out.setAttributes(head + [chome.keys[g]])
             else:
-                f = feats[int(cand_fids[j])]
+                f = feats[int(cand["fids"][j])]
                 attrs = f.attributes()
                 out.setGeometry(f.geometry())
                 out.setAttributes(head + [attrs[i] for i in keep])
             sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
         sink = None
-        feedback.setProgress(85.0)
-        values = [
-            (int(rank_of[g]) if rank_of[g] > 0 else None, int(covered0[g]) if ok[g] else None)
-            for g in range(len(chome.keys))
-        ]
-        dest_chome = write_chome(self, parameters, context, feedback, wc, CHOME_FIELDS, values)
-        feedback.setProgress(100.0)
-        return {self.OUTPUT: dest, self.OUTPUT_CHOME: dest_chome}
+        return dest
+
+
+def _candidates(cand_source, chome, blank, context, feedback) -> dict:
+    """The candidate sites: lon, lat, and their chōme (blank-chōme candidates) or feature ids (CANDIDATES)."""
+    if cand_source is None:
+        cand_chome = np.flatnonzero(blank)
+        feedback.pushInfo(
+            f"候補地: 空白地域の代表地点 {cand_chome.size} 件 / candidates: the representative points "
+            f"of the {cand_chome.size} blank chōme"
+        )
+        return {"lon": chome.lon[cand_chome], "lat": chome.lat[cand_chome], "chome": cand_chome, "fids": None}
+    pts = read_layers_points([cand_source], context, feedback, "候補地 / candidate")
+    if pts.lon.size == 0:
+        raise InputError(
+            ja="候補地レイヤ CANDIDATES に使える点がありません（ジオメトリが空または不正）。",
+            en="The candidate layer CANDIDATES has no usable point (NULL or invalid geometries).",
+        )
+    feedback.pushInfo(f"候補地 / candidates: {pts.lon.size}")
+    return {"lon": pts.lon, "lat": pts.lat, "chome": None, "fids": pts.fid}
+
+
+def _log_sites(rows, chome, cand, w, covered0, feedback) -> None:
+    for j, rank, gain, tot, rate, code in rows:
+        muni = code if code is not None else cand["muni"][j]
+        where = chome.keys[cand["chome"][j]] if cand["chome"] is not None else f"fid {int(cand['fids'][j])}"
+        feedback.pushInfo(
+            f"{'[' + code + '] ' if code else ''}#{rank}: {where} ({cand['lon'][j]:.6f}, {cand['lat'][j]:.6f}) "
+            f"muni {muni or '-'}: +{gain:,.1f} → {tot:,.1f} ({rate:.2f} %)"
+        )
+    total = float(w.sum())
+    before = float(w[covered0].sum())
+    after = before + sum(row[2] for row in rows)
+    if total > 0:
+        feedback.pushInfo(
+            f"充足率 / rate: {100 * before / total:.2f} % → {100 * after / total:.2f} % （{len(rows)} 地点 / sites）"
+        )
+    if not rows:
+        feedback.pushWarning(
+            "新たに覆える重みのある候補地がありません（すべて資源の範囲内か、候補地の半径内に町丁字がありません）。 / "
+            "No candidate reaches any uncovered weight: no site is suggested."
+        )

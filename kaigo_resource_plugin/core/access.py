@@ -251,6 +251,21 @@ def _one_type(
     return n_within, nearest
 
 
+def _checked_points(radius: float, *coords) -> list[np.ndarray]:
+    """The coordinate arrays as float64; refused: a radius that is not a positive number of metres
+    (InputError), a coordinate that is not finite (ValueError: the callers drop those first)."""
+    if not (radius > 0.0) or not np.isfinite(radius):
+        raise InputError(
+            ja=f"半径 RADIUS は正の数（メートル）にしてください（指定値: {radius}）。",
+            en=f"RADIUS must be a positive number of metres (got {radius}).",
+        )
+    arrays = [np.asarray(c, dtype=np.float64) for c in coords]
+    for name, arr in zip(("query", "query", "resource", "resource"), arrays):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} coordinates must be finite")
+    return arrays
+
+
 def compute_access(
     q_lon: np.ndarray,
     q_lat: np.ndarray,
@@ -268,19 +283,8 @@ def compute_access(
     ``[0, n_types)``. All coordinates are degrees on GRS80 and must be finite.
     ``progress(fraction)`` is called along the way; ``is_cancelled()`` returning True raises Cancelled.
     """
-    if not (radius > 0.0) or not np.isfinite(radius):
-        raise InputError(
-            ja=f"半径 RADIUS は正の数（メートル）にしてください（指定値: {radius}）。",
-            en=f"RADIUS must be a positive number of metres (got {radius}).",
-        )
-    q_lon = np.asarray(q_lon, dtype=np.float64)
-    q_lat = np.asarray(q_lat, dtype=np.float64)
-    r_lon = np.asarray(r_lon, dtype=np.float64)
-    r_lat = np.asarray(r_lat, dtype=np.float64)
+    q_lon, q_lat, r_lon, r_lat = _checked_points(radius, q_lon, q_lat, r_lon, r_lat)
     r_type = np.asarray(r_type, dtype=np.int64)
-    for name, arr in (("query", q_lon), ("query", q_lat), ("resource", r_lon), ("resource", r_lat)):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} coordinates must be finite")
     n = q_lon.size
     q_xyz = ecef(q_lon, q_lat)
     n_within = np.zeros((n, n_types), dtype=np.int64)
@@ -315,18 +319,7 @@ def within_pairs(
     pairs of query ``i`` equals its ``n_within`` there. Returns ``(qi, rj, chord_m)`` (int64, int64,
     float64), sorted by ``qi``; ``chord_m`` is the straight chord (for choosing the nearest of a few).
     """
-    if not (radius > 0.0) or not np.isfinite(radius):
-        raise InputError(
-            ja=f"半径 RADIUS は正の数（メートル）にしてください（指定値: {radius}）。",
-            en=f"RADIUS must be a positive number of metres (got {radius}).",
-        )
-    q_lon = np.asarray(q_lon, dtype=np.float64)
-    q_lat = np.asarray(q_lat, dtype=np.float64)
-    r_lon = np.asarray(r_lon, dtype=np.float64)
-    r_lat = np.asarray(r_lat, dtype=np.float64)
-    for name, arr in (("query", q_lon), ("query", q_lat), ("resource", r_lon), ("resource", r_lat)):
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} coordinates must be finite")
+    q_lon, q_lat, r_lon, r_lat = _checked_points(radius, q_lon, q_lat, r_lon, r_lat)
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     n = q_lon.size
     if n == 0 or r_lon.size == 0:

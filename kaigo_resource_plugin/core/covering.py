@@ -358,3 +358,47 @@ def rates_by_group(
     for k, i in pos.items():
         out[k] = (float(tot[i]), float(got[i]), float(100.0 * got[i] / tot[i]) if tot[i] > 0 else None)
     return out
+
+
+# ---------------------------------------------------------------- what kaigo:suggestsites / resourceimpact report
+
+
+def municipality_groups(
+    chome_muni: Sequence[str | None], ok: np.ndarray, cand_muni: Sequence[str | None]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(municipality codes in order, group number of each chōme, of each candidate) for
+    ``greedy_per_group``: −1 for no municipality and for a chōme without a point."""
+    codes = sorted({m for m in chome_muni if m is not None})
+    num = {m: i for i, m in enumerate(codes)}
+    cg = np.array([num.get(m, -1) if m is not None else -1 for m in chome_muni], dtype=np.int64)
+    cg[~np.asarray(ok, dtype=bool)] = -1
+    kg = np.array([num.get(m, -1) if m is not None else -1 for m in cand_muni], dtype=np.int64)
+    return codes, cg, kg
+
+
+def site_rows(
+    runs: Sequence[tuple[str | None, GreedyResult]],
+) -> list[tuple[int, int, float, float, float, str | None]]:
+    """One row per suggested site, in order: (candidate, rank from 1, gain, covered total, rate after %,
+    municipality of the run or None when all municipalities are one run)."""
+    rows = []
+    for code, r in runs:
+        rates = r.rate_after_pct
+        for k, j in enumerate(r.sites.tolist()):
+            rows.append((int(j), k + 1, float(r.gains[k]), float(r.covered_total[k]), float(rates[k]), code))
+    return rows
+
+
+def closure_rows(
+    before: dict[str | None, tuple[float, float, float | None]],
+    after: dict[str | None, tuple[float, float, float | None]],
+) -> list[list]:
+    """Per municipality of ``rates_by_group`` before and after closures: [code, total weight, covered
+    before, covered after, losing access, rate before %, rate after %, difference (None without a rate)]."""
+    rows = []
+    for code in before:
+        tot, got_b, rate_b = before[code]
+        _, got_a, rate_a = after[code]
+        diff = None if rate_b is None or rate_a is None else rate_a - rate_b
+        rows.append([code, tot, got_b, got_a, got_b - got_a, rate_b, rate_a, diff])
+    return rows
