@@ -20,8 +20,8 @@ from ..core.area import RingCollector
 from ..core.classes import CLASS_NUMBERS
 from ..core.contract import POPULATION_CANDIDATES, to_float
 from ..core.errors import InputError
-from ..core.rates import DENSITY_FIELDS, density_columns
-from ..i18n_loader import output_language
+from ..core.rates import DENSITY_FIELDS, check_areas, class_counts_text, density_columns
+from ..i18n_loader import output_language, say
 from . import checks
 from .base import KaigoAlgorithm, check_cancel, threshold_parameters, threshold_values
 from .glue import (
@@ -91,17 +91,10 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
             )
         )
 
-    def process(self, parameters, context, feedback):
-        source = self.parameterAsSource(parameters, self.INPUT, context)
-        if source is None:
-            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
+    def _fields(self, parameters, context, source):
+        """(population field, area field or None, km² per unit of the area field, transform for the
+        polygons' ellipsoidal area or None), refused when the layer has no population or no area."""
         fields = source.fields()
-        thresholds = threshold_values(self, parameters, context)
-        lang_ja = output_language() == "ja"
-
-        def say(ja: str, en: str) -> str:
-            return ja if lang_ja else en
-
         pop_param = (self.parameterAsString(parameters, self.POPULATION_FIELD, context) or "").strip()
         if pop_param:
             pop_field = require_field(fields, pop_param, self.POPULATION_FIELD, True)
@@ -117,8 +110,7 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         area_param = (self.parameterAsString(parameters, self.AREA_FIELD, context) or "").strip()
         area_field = require_field(fields, area_param, self.AREA_FIELD, True) if area_param else None
         unit = AREA_UNITS[self.parameterAsEnum(parameters, self.AREA_UNIT, context)]
-        is_polygon = geometry_type(source.wkbType()) == 2
-        if area_field is None and not is_polygon:
+        if area_field is None and geometry_type(source.wkbType()) != 2:
             raise InputError(
                 ja="AREA_FIELD：入力がポリゴンではないため面積を計算できません。面積の属性（km²）を指定してください。",
                 en="AREA_FIELD: the input has no polygons to measure: give the area field (km²).",
@@ -126,56 +118,24 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         transform = area_crs_transform(source.sourceCrs(), context) if area_field is None else None
         if area_field is None:
             checks.source_in_japan(source, context.transformContext(), "入力レイヤ", "the input layer")
+        return pop_field, area_field, AREA_UNIT_TO_KM2[unit], transform
 
+    def process(self, parameters, context, feedback):
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise InputError(ja="入力レイヤを開けません。", en="Cannot open the input layer.")
+        fields = source.fields()
+        thresholds = threshold_values(self, parameters, context)
+        pop_field, area_field, to_km2, transform = self._fields(parameters, context, source)
         # replace fields of the same name (e.g. a municipality table made by kaigo:sufficiencyrates)
         ours = {n for n, _k in DENSITY_FIELDS}
         keep_idx = [i for i, f in enumerate(fields) if f.name() not in ours]
-        pop_i = fields.indexOf(pop_field)
-        area_i = fields.indexOf(area_field) if area_field else -1
-
-        request = QgsFeatureRequest()
-        if area_field is not None:
-            request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
-        n_total = source.featureCount()
-        attrs_kept: list[list] = []
-        geoms = []
-        pops: list[float] = []
-        areas: list[float] = []
-        rings = RingCollector()
-        features = source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks)
-        for k, feat in enumerate(features):
-            if k % 1000 == 0:
-                check_cancel(feedback)
-                if n_total > 0:
-                    feedback.setProgress(80.0 * k / n_total)
-            attrs = feat.attributes()
-            attrs_kept.append([attrs[i] for i in keep_idx])
-            geoms.append(feat.geometry() if feat.hasGeometry() else None)
-            pops.append(to_float(attrs[pop_i]))
-            if area_field is not None:
-                areas.append(to_float(attrs[area_i]) * AREA_UNIT_TO_KM2[unit])
-            elif feat.hasGeometry():
-                add_geometry_rings(rings, feat.geometry(), k, transform)
-        n = len(pops)
-        if area_field is None:
-            area_a = rings.group_areas_m2(n) / 1e6
-            source_label = "ellipsoid"
-        else:
-            area_a = np.array(areas, dtype=float)
-            source_label = f"field:{area_field}"
-        bad = ~(area_a > 0)
-        if bad.any():
-            j = int(np.nonzero(bad)[0][0])
-            what = f"AREA_FIELD「{area_field}」" if area_field else "ポリゴン"
-            raise InputError(
-                ja=f"{what}の面積が 0・負・空（NULL）の行が {int(bad.sum())} 件あります（{j + 1} 行目など）。"
-                "面積を補ってから実行してください。",
-                en=f"The area ({'field ' + area_field if area_field else 'polygons'}) is zero, negative "
-                f"or NULL in {int(bad.sum())} rows (e.g. row {j + 1}): fill in the areas first.",
-            )
-        pop_list = [None if np.isnan(p) else p for p in pops]
+        rows = _read(source, keep_idx, pop_field, area_field, to_km2, transform, feedback)
+        check_areas(rows["area"], area_field)
+        source_label = f"field:{area_field}" if area_field else "ellipsoid"
+        pop_list = [None if np.isnan(p) else p for p in rows["pop"]]
         n_null = sum(p is None for p in pop_list)
-        dens, cls, lab = density_columns(pop_list, [float(a) for a in area_a], thresholds)
+        dens, cls, lab = density_columns(pop_list, [float(a) for a in rows["area"]], thresholds)
         if n_null:
             feedback.pushWarning(
                 say(
@@ -184,12 +144,10 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
                 )
             )
         check_cancel(feedback)
-
-        out_fields = sink_fields(list(DENSITY_FIELDS), extra=None)
         all_fields = sink_fields([], extra=None)
         for i in keep_idx:
             all_fields.append(fields.at(i))
-        for f in out_fields:
+        for f in sink_fields(list(DENSITY_FIELDS), extra=None):
             all_fields.append(f)
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, all_fields, source.wkbType(), source.sourceCrs()
@@ -197,21 +155,47 @@ class DensityClassesAlgorithm(KaigoAlgorithm):
         if sink is None:
             raise InputError(ja="出力を作成できません。", en="Cannot create the output layer.")
         counts = dict.fromkeys(CLASS_NUMBERS, 0)
-        for k in range(n):
+        for k, (attrs, geom) in enumerate(zip(rows["attrs"], rows["geoms"])):
             f = QgsFeature(all_fields)
-            f.setAttributes([*attrs_kept[k], float(area_a[k]), source_label, dens[k], cls[k], lab[k]])
-            if geoms[k] is not None:
-                f.setGeometry(geoms[k])
+            f.setAttributes([*attrs, float(rows["area"][k]), source_label, dens[k], cls[k], lab[k]])
+            if geom is not None:
+                f.setGeometry(geom)
             sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
             if cls[k] is not None:
                 counts[cls[k]] += 1
-        feedback.pushInfo(
-            say(
-                f"面積：{source_label}　しきい値 {' / '.join(f'{t:g}' for t in thresholds)} 人/km²　"
-                f"分類 {'、'.join(f'{c}：{n}' for c, n in counts.items())}",
-                f"Area: {source_label}; thresholds {' / '.join(f'{t:g}' for t in thresholds)} people/km²; "
-                f"class {', '.join(f'{c}: {n}' for c, n in counts.items())}",
-            )
-        )
+        feedback.pushInfo(class_counts_text(counts, thresholds, source_label, output_language()))
         feedback.setProgress(100)
         return {self.OUTPUT: dest_id}
+
+
+def _read(source, keep_idx, pop_field, area_field, to_km2, transform, feedback) -> dict:
+    """The kept attributes, geometry, population and area (km²) of every feature."""
+    fields = source.fields()
+    pop_i = fields.indexOf(pop_field)
+    area_i = fields.indexOf(area_field) if area_field else -1
+    request = QgsFeatureRequest()
+    if area_field is not None:
+        request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    n_total = source.featureCount()
+    rows: dict = {"attrs": [], "geoms": [], "pop": []}
+    areas: list[float] = []
+    rings = RingCollector()
+    features = source.getFeatures(request, QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks)
+    for k, feat in enumerate(features):
+        if k % 1000 == 0:
+            check_cancel(feedback)
+            if n_total > 0:
+                feedback.setProgress(80.0 * k / n_total)
+        attrs = feat.attributes()
+        rows["attrs"].append([attrs[i] for i in keep_idx])
+        rows["geoms"].append(feat.geometry() if feat.hasGeometry() else None)
+        rows["pop"].append(to_float(attrs[pop_i]))
+        if area_field is not None:
+            areas.append(to_float(attrs[area_i]) * to_km2)
+        elif feat.hasGeometry():
+            add_geometry_rings(rings, feat.geometry(), k, transform)
+    if area_field is None:
+        rows["area"] = rings.group_areas_m2(len(rows["pop"])) / 1e6
+    else:
+        rows["area"] = np.array(areas, dtype=float)
+    return rows

@@ -191,27 +191,7 @@ class DownloadResourcesAlgorithm(KaigoAlgorithm):
             )
         margin = self.parameterAsDouble(parameters, self.RADIUS, context)
         bbox = lonlat_bbox(rect, crs, context.transformContext(), margin)
-        chosen = self.parameterAsEnums(parameters, self.TYPES, context)
-        if not chosen:
-            raise InputError(
-                ja="種類（TYPES）を 1 つ以上選んでください。", en="Choose at least one type (TYPES)."
-            )
-        wanted: dict[str, list[tuple[str, list[str]]]] = {}
-        for i in chosen:
-            key = TYPE_KEYS[i]
-            if i < len(sources.RESOURCE_TYPES):
-                text = self.parameterAsString(parameters, tags_parameter_name(key), context)
-                try:
-                    wanted[key] = sources.parse_tags(text)
-                except ValueError as err:
-                    raise InputError(
-                        ja=f"{tags_parameter_name(key)} のタグの書き方が違います（「{err}」）。"
-                        "「key=value|value; key2=value」の形で書いてください（例: shop=supermarket|convenience）。",
-                        en=f"{tags_parameter_name(key)}: cannot read the tags ('{err}'). Write them as "
-                        "'key=value|value; key2=value' (e.g. shop=supermarket|convenience).",
-                    ) from None
-            else:
-                wanted[key] = []
+        wanted = self._wanted(parameters, context)
         ksj_ids = [k for k in wanted if k not in {t.key for t in sources.RESOURCE_TYPES}]
         prefs: list[str] = []
         if ksj_ids:
@@ -242,14 +222,50 @@ class DownloadResourcesAlgorithm(KaigoAlgorithm):
                 results[key] = self._osm(key, tags, bbox, feedback)
                 done += 1
         check_cancel(feedback)
-
         # 2. write: into a hidden folder beside the target, then moved in place layer by layer
+        lines = self._write_all(results, out_folder, today, bbox, margin, context, feedback)
+        out = {self.OUTPUT_FOLDER: out_folder, "FOLDER": out_folder, "SUMMARY": "\n".join(lines)}
+        layers = []
+        for key in results:
+            path = os.path.join(out_folder, f"{key}.gpkg")
+            layers.append(path)
+            out[key.upper()] = path
+        out["LAYERS"] = layers
+        for line in lines:
+            feedback.pushInfo(line)
+        return out
+
+    def _wanted(self, parameters, context) -> dict[str, list[tuple[str, list[str]]]]:
+        """The chosen types with their OSM tags (an empty list for the 国土数値情報 types)."""
+        chosen = self.parameterAsEnums(parameters, self.TYPES, context)
+        if not chosen:
+            raise InputError(
+                ja="種類（TYPES）を 1 つ以上選んでください。", en="Choose at least one type (TYPES)."
+            )
+        wanted: dict[str, list[tuple[str, list[str]]]] = {}
+        for i in chosen:
+            key = TYPE_KEYS[i]
+            if i >= len(sources.RESOURCE_TYPES):
+                wanted[key] = []
+                continue
+            text = self.parameterAsString(parameters, tags_parameter_name(key), context)
+            try:
+                wanted[key] = sources.parse_tags(text)
+            except ValueError as err:
+                raise InputError(
+                    ja=f"{tags_parameter_name(key)} のタグの書き方が違います（「{err}」）。"
+                    "「key=value|value; key2=value」の形で書いてください（例: shop=supermarket|convenience）。",
+                    en=f"{tags_parameter_name(key)}: cannot read the tags ('{err}'). Write them as "
+                    "'key=value|value; key2=value' (e.g. shop=supermarket|convenience).",
+                ) from None
+        return wanted
+
+    def _write_all(self, results, out_folder, today, bbox, margin, context, feedback) -> list[str]:
+        """Every layer and the summaries, written into a hidden folder then moved into ``out_folder``;
+        the lines of download_summary.txt."""
         os.makedirs(out_folder, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".kaigo-download-", dir=out_folder)
-        layers, summary = (
-            [],
-            {"downloaded_at": today, "extent_s_w_n_e": list(bbox), "margin_m": margin, "types": {}},
-        )
+        summary = {"downloaded_at": today, "extent_s_w_n_e": list(bbox), "margin_m": margin, "types": {}}
         lines = [f"downloadresources {today}", f"extent (S, W, N, E): {', '.join(f'{v:.5f}' for v in bbox)}"]
         try:
             for key, res in results.items():
@@ -287,15 +303,7 @@ class DownloadResourcesAlgorithm(KaigoAlgorithm):
                 os.replace(os.path.join(staging, name), os.path.join(out_folder, name))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        out = {self.OUTPUT_FOLDER: out_folder, "FOLDER": out_folder, "SUMMARY": "\n".join(lines)}
-        for key in results:
-            path = os.path.join(out_folder, f"{key}.gpkg")
-            layers.append(path)
-            out[key.upper()] = path
-        out["LAYERS"] = layers
-        for line in lines:
-            feedback.pushInfo(line)
-        return out
+        return lines
 
     # ------------------------------------------------------------------------------------------------
 

@@ -33,7 +33,14 @@ from qgis.core import (
 
 from ..compat import parameter_as_fields
 from ..core import summary as run_summary
-from ..core.contract import AREA_M2, DEFAULT_CARE3_SHARE, DEFAULT_RADIUS_M, first_present
+from ..core.contract import (
+    AREA_M2,
+    AT_HOME_75PLUS,
+    DEFAULT_CARE3_SHARE,
+    DEFAULT_RADIUS_M,
+    POP_75PLUS,
+    first_present,
+)
 from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
@@ -278,10 +285,8 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
         check_cancel(feedback)
         return results
 
-    def process(self, parameters, context, feedback):
-        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
-        if downloaded is not None:
-            parameters = downloaded.parameters
+    def _read_parameters(self, parameters, context, feedback) -> dict:
+        """The parameters as plain values, named as ``_run_steps`` reads them (MUNI_CODES applied)."""
         chome_layers = self.parameterAsLayerList(parameters, self.CHOME, context)
         if not chome_layers:
             raise InputError(
@@ -295,83 +300,70 @@ class FullAnalysisAlgorithm(KaigoAlgorithm):
                 ja="資源レイヤ（RESOURCES）がありません。店舗などのポイントレイヤを1つ以上指定してください。",
                 en="No resource layer (RESOURCES): give at least one layer of shops or facilities.",
             )
-        elderly_field = self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip()
-        radius = self.parameterAsDouble(parameters, self.RADIUS, context)
-        care3 = self.parameterAsDouble(parameters, self.CARE3_SHARE, context)
-        key_field = self._field_name(parameters, self.KEY_FIELD, context) or "KEY_CODE"
-        pop_field = self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip()
-        area_field = self._field_name(parameters, self.AREA_FIELD, context)
-        area_table = self.parameterAsFile(parameters, self.AREA_TABLE, context)
-        rollup = self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context)
-        highlight = self.parameterAsString(parameters, self.HIGHLIGHT, context).strip()
-        top_n = self.parameterAsInt(parameters, self.TOP_N, context)
-        maps = self.parameterAsBoolean(parameters, self.MAPS, context)
-        map_chome = self.parameterAsVectorLayer(parameters, self.MAP_CHOME, context)
-        map_codes = self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip()
-        language = self.parameterAsEnum(parameters, self.LANGUAGE, context)
-        folder = self.parameterAsString(parameters, self.OUTPUT_FOLDER, context)
+        p = {
+            "chome_layers": chome_layers,
+            "ages": ages,
+            "resources": resources,
+            "elderly_field": self.parameterAsString(parameters, self.ELDERLY_FIELD, context).strip(),
+            "radius": self.parameterAsDouble(parameters, self.RADIUS, context),
+            "care3": self.parameterAsDouble(parameters, self.CARE3_SHARE, context),
+            "key_field": self._field_name(parameters, self.KEY_FIELD, context) or "KEY_CODE",
+            "pop_field": self.parameterAsString(parameters, self.POPULATION_FIELD, context).strip(),
+            "area_field": self._field_name(parameters, self.AREA_FIELD, context),
+            "area_table": self.parameterAsFile(parameters, self.AREA_TABLE, context),
+            "rollup": self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context),
+            "highlight": self.parameterAsString(parameters, self.HIGHLIGHT, context).strip(),
+            "top_n": self.parameterAsInt(parameters, self.TOP_N, context),
+            "maps": self.parameterAsBoolean(parameters, self.MAPS, context),
+            "map_chome": self.parameterAsVectorLayer(parameters, self.MAP_CHOME, context),
+            "map_codes": self.parameterAsString(parameters, self.MAP_MUNI_CODES, context).strip(),
+            "language": self.parameterAsEnum(parameters, self.LANGUAGE, context),
+            "folder": self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
+        }
         muni_codes = self.parameterAsString(parameters, self.MUNI_CODES, context).strip()
         if muni_codes:  # the chōme of these municipalities only, as if the layer held nothing else
             from .muni_filter import filter_layers
 
-            chome_layers, _codes = filter_layers(chome_layers, key_field, muni_codes, feedback)
-        network = (
+            p["chome_layers"], _codes = filter_layers(chome_layers, p["key_field"], muni_codes, feedback)
+        p["network"] = (
             self.parameterAsVectorLayer(parameters, "NETWORK", context) if parameters.get("NETWORK") else None
         )
+        return p
 
-        if radius <= 0:
+    def process(self, parameters, context, feedback):
+        downloaded = download_inputs.prepare(self, parameters, context, feedback)  # MUNICIPALITIES
+        if downloaded is not None:
+            parameters = downloaded.parameters
+        p = self._read_parameters(parameters, context, feedback)
+        if p["radius"] <= 0:
             raise InputError(
-                ja=f"半径（RADIUS）が {radius:g} m です。0より大きい値（既定 500）を指定してください。",
-                en=f"The radius (RADIUS) is {radius:g} m: give a value above 0 (default 500).",
+                ja=f"半径（RADIUS）が {p['radius']:g} m です。0より大きい値（既定 500）を指定してください。",
+                en=f"The radius (RADIUS) is {p['radius']:g} m: give a value above 0 (default 500).",
             )
-        thresholds = threshold_values(self, parameters, context)
-        if not ages and not elderly_field:
-            first_fields = chome_layers[0].fields().names()
-            if "at_home_75plus" not in first_fields and "pop_75plus" not in first_fields:
+        p["thresholds"] = threshold_values(self, parameters, context)
+        if not p["ages"] and not p["elderly_field"]:
+            first_fields = p["chome_layers"][0].fields().names()
+            if AT_HOME_75PLUS not in first_fields and POP_75PLUS not in first_fields:
                 raise InputError(
                     ja="年齢別人口の表（AGES、T001082）がなく、高齢者数のフィールド（ELDERLY_FIELD、例 JINKO）も指定されていません。どちらかを指定してください。",
                     en="There is no age table (AGES, T001082) and no elderly field (ELDERLY_FIELD, e.g. JINKO): give one of them.",
                 )
-        decision = decision_steps.read(self, parameters, context)
+        p.update(decision_steps.read(self, parameters, context))
+        folder = p["folder"]
         try:
             os.makedirs(folder, exist_ok=True)
-            tmp = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
+            p["tmp"] = tempfile.mkdtemp(prefix=".kaigo-run-", dir=folder)
         except OSError as err:
             raise InputError(
                 ja=f"出力フォルダ（OUTPUT_FOLDER）に書き込めません：{folder}（{err.strerror}）。書き込めるフォルダを指定してください。",
                 en=f"Cannot write to the output folder (OUTPUT_FOLDER) {folder} ({err.strerror}): choose a writable folder.",
             ) from None
         try:
-            result = self._run_steps(
-                context,
-                feedback,
-                tmp=tmp,
-                folder=folder,
-                chome_layers=chome_layers,
-                ages=ages,
-                resources=resources,
-                elderly_field=elderly_field,
-                radius=radius,
-                care3=care3,
-                key_field=key_field,
-                pop_field=pop_field,
-                area_field=area_field,
-                area_table=area_table,
-                thresholds=thresholds,
-                rollup=rollup,
-                highlight=highlight,
-                top_n=top_n,
-                maps=maps,
-                map_chome=map_chome,
-                map_codes=map_codes,
-                language=language,
-                network=network,
-                **decision,
-            )
+            result = self._run_steps(context, feedback, **p)
             download_inputs.keep_resources(downloaded, folder)
             return result
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(p["tmp"], ignore_errors=True)
 
     def _run_steps(self, context, feedback, **p):
         tmp = p["tmp"]

@@ -349,26 +349,43 @@ def read_points(
     src_fields = source.fields()
     numeric = [src_fields.field(n).isNumeric() for n in field_names]
     if fast_layer is not None and fids is None and geometry in (None, "surface", "centroid"):
-        point_layer = geometry_type(source.wkbType()) == 0
-        if geometry is None or point_layer:
-            got = _read_fast(fast_layer, field_names, numeric, geometry is not None)
-            if got is not None:
-                f_ids, cols, x, y, n_null = got
-                n = f_ids.size
-                if x is None:
-                    x = np.full(n, np.nan)
-                    y = np.full(n, np.nan)
-                elif ct is not None:
-                    x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
-                return LayerPoints(
-                    fids=f_ids,
-                    x=x,
-                    y=y,
-                    attributes=cols,
-                    outside=np.zeros(n, dtype=bool),
-                    n_null_geometry=n_null,
-                    fast=True,
-                )
+        got = _read_points_fast(source, fast_layer, field_names, numeric, geometry, ct, to_geographic)
+        if got is not None:
+            return got
+    return _read_points_loop(source, field_names, numeric, geometry, fids, feedback, progress_span, ct)
+
+
+def _read_points_fast(source, fast_layer, field_names, numeric, geometry, ct, to_geographic):
+    """``read_points`` of a whole layer in bulk through GDAL's Arrow interface: attributes only, or
+    point layers; None when that path cannot do it exactly."""
+    if not (geometry is None or geometry_type(source.wkbType()) == 0):
+        return None
+    got = _read_fast(fast_layer, field_names, numeric, geometry is not None)
+    if got is None:
+        return None
+    f_ids, cols, x, y, n_null = got
+    n = f_ids.size
+    if x is None:
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+    elif ct is not None:
+        x, y = to_lonlat(x, y, source.sourceCrs(), to_geographic)
+    return LayerPoints(
+        fids=f_ids,
+        x=x,
+        y=y,
+        attributes=cols,
+        outside=np.zeros(n, dtype=bool),
+        n_null_geometry=n_null,
+        fast=True,
+    )
+
+
+def _read_points_loop(
+    source, field_names, numeric, geometry, fids, feedback, progress_span, ct
+) -> LayerPoints:
+    """``read_points`` feature by feature (any layer, any geometry, a subset of ``fids``)."""
+    src_fields = source.fields()
     req = QgsFeatureRequest()
     all_names = src_fields.names()
     idx = [all_names.index(n) for n in field_names]
@@ -564,15 +581,9 @@ def read_chome(
     pop_raw = as_float_array(attrs[population_field]) if population_field else None
     if pop_raw is not None:
         checks.check_counts(pop_raw, population_field or "")
+    px, py, point_ok = _feature_points(pts, plan.use_xy, has_geom)
     area = as_float_array(attrs["AREA"]) if "AREA" in attrs else None
     kigo = attrs["KIGO_E"].tolist() if "KIGO_E" in attrs else None
-    if plan.use_xy:
-        px, py = as_float_array(attrs["X_CODE"]), as_float_array(attrs["Y_CODE"])
-        checks.check_xy_code(px, py)
-        px, py, point_ok = repoints.clean_xy(px, py, has_geom)
-    else:
-        px, py = pts.x, pts.y
-        point_ok = np.isfinite(px)
     groups = repoints.group_chome(keys, pop_raw, kigo, area, ~water & point_ok)
     ng = len(groups.keys)
     main = groups.main
@@ -589,7 +600,7 @@ def read_chome(
     checks.require_in_japan(lon, lat, "町丁字の代表地点", "the chōme points")
     if point_crs.authid() == GEOGRAPHIC_AUTHID:
         gx, gy = lon.copy(), lat.copy()
-    elif not (plan.use_xy and not has_geom):  # a table: the points stay in the CRS of X_CODE/Y_CODE
+    elif has_geom or not plan.use_xy:  # a table: the points stay in the CRS of X_CODE/Y_CODE
         gx, gy = transform_xy(lon, lat, geographic_crs(), point_crs, transform_context)
     log += repoints.dropped_notes(
         int(water.sum()),
@@ -616,6 +627,17 @@ def read_chome(
         has_geometry=has_geom,
         log=log,
     )
+
+
+def _feature_points(pts, use_xy: bool, has_geom: bool):
+    """(x, y, usable) of each feature: X_CODE/Y_CODE checked and cleaned, or the points read."""
+    from ..core import repoints
+
+    if use_xy:
+        px, py = as_float_array(pts.attributes["X_CODE"]), as_float_array(pts.attributes["Y_CODE"])
+        checks.check_xy_code(px, py)
+        return repoints.clean_xy(px, py, has_geom)
+    return pts.x, pts.y, np.isfinite(pts.x)
 
 
 def _lonlat_of_xy(source, pts, main, gx, gy, meth, has_geom, transform_context, log):
@@ -676,8 +698,6 @@ def read_resources(
     Points are taken as they are; lines and polygons are reduced to a point on their surface. Features
     with NULL or invalid geometry are skipped and counted in ``log``. A layer without CRS raises InputError.
     """
-    from ..core.errors import InputError
-
     type_names: list[str] = []
     type_of: dict[str, int] = {}
     lons, lats, types = [], [], []
@@ -693,51 +713,7 @@ def read_resources(
         log.append(renamed)
     for li, layer in enumerate(layers):
         name = layer_names[li]
-        if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
-            raise InputError(
-                ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
-                en=f"The resource layer '{name}' cannot be read. Check its path and format.",
-            )
-        # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
-        # geometry type and no CRS to check.
-        empty = layer.featureCount() == 0
-        if layer.wkbType() == WKB_NO_GEOMETRY and not empty:
-            raise InputError(
-                ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
-                en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
-            )
-        crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
-        if not crs.isValid() and not empty:
-            raise InputError(
-                ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
-                "レイヤのプロパティで CRS を設定してください。",
-                en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
-                "Set its CRS in the layer properties.",
-            )
-        if empty:
-            log.append(
-                (
-                    f"資源レイヤ「{name}」は空（0 件）です。この種類についてはすべての町丁字が空白地域になります。",
-                    f"The resource layer '{name}' is empty (0 features): every chōme is blank for this type.",
-                )
-            )
-        names = layer.fields().names()
-        cat = category_field if category_field and category_field in names else None
-        if category_field and cat is None:
-            log.append(
-                (
-                    f"資源レイヤ「{name}」には項目「{category_field}」がないので、"
-                    "レイヤ全体を 1 種類とします。",
-                    f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
-                )
-            )
-        if not empty:
-            checks.source_in_japan(
-                layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
-            )
-            checks.require_exact_transform(
-                crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
-            )
+        cat = _checked_resource_layer(layer, name, category_field, transform_context, log)
         span = (lo + (hi - lo) * li / len(layers), lo + (hi - lo) * (li + 1) / len(layers))
         pts = checks.resource_parts(layer, cat, transform_context, feedback) or read_points(
             layer,
@@ -771,22 +747,7 @@ def read_resources(
         )
         if outside:
             log.append(outside)
-        if cat:
-            labels = [_label(to_text(v), name) for v in pts.attributes[cat].tolist()]
-        else:
-            labels = None
-            if name not in type_of:
-                type_of[name] = len(type_names)
-                type_names.append(name)
-        t = np.empty(pts.fids.size, dtype=np.int64)
-        if labels is None:
-            t[:] = type_of[name]
-        else:
-            for i, lab in enumerate(labels):
-                if lab not in type_of:
-                    type_of[lab] = len(type_names)
-                    type_names.append(lab)
-                t[i] = type_of[lab]
+        t = _type_indexes(pts, cat, name, type_of, type_names)
         lons.append(lon[ok])
         lats.append(lat[ok])
         types.append(t[ok])
@@ -795,6 +756,79 @@ def read_resources(
     cat_lat = np.concatenate(lats) if lats else np.zeros(0)
     cat_t = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
     return ResourcePoints(cat_lon, cat_lat, cat_t, type_names, log)
+
+
+def _checked_resource_layer(
+    layer, name: str, category_field: str | None, transform_context, log
+) -> str | None:
+    """The category field of a resource layer (None: the layer is one type); refused (InputError) when
+    the layer cannot be read, has no geometry or no CRS, or lies outside Japan. Notes go to ``log``."""
+    from ..core.errors import InputError
+
+    if layer is None or (hasattr(layer, "isValid") and not layer.isValid()):
+        raise InputError(
+            ja=f"資源レイヤ「{name}」を読み込めません。ファイルのパスと形式を確認してください。",
+            en=f"The resource layer '{name}' cannot be read. Check its path and format.",
+        )
+    # An empty layer is valid (every chōme blank) even when, like an empty GeoJSON, it has no
+    # geometry type and no CRS to check.
+    empty = layer.featureCount() == 0
+    if layer.wkbType() == WKB_NO_GEOMETRY and not empty:
+        raise InputError(
+            ja=f"資源レイヤ「{name}」にジオメトリがありません。点（またはポリゴン）のレイヤを指定してください。",
+            en=f"The resource layer '{name}' has no geometry. Use a point (or polygon) layer.",
+        )
+    crs = layer.crs() if hasattr(layer, "crs") else layer.sourceCrs()
+    if not crs.isValid() and not empty:
+        raise InputError(
+            ja=f"資源レイヤ「{name}」に座標参照系（CRS）が設定されていません。"
+            "レイヤのプロパティで CRS を設定してください。",
+            en=f"The resource layer '{name}' has no coordinate reference system (CRS). "
+            "Set its CRS in the layer properties.",
+        )
+    if empty:
+        log.append(
+            (
+                f"資源レイヤ「{name}」は空（0 件）です。この種類についてはすべての町丁字が空白地域になります。",
+                f"The resource layer '{name}' is empty (0 features): every chōme is blank for this type.",
+            )
+        )
+    cat = category_field if category_field and category_field in layer.fields().names() else None
+    if category_field and cat is None:
+        log.append(
+            (
+                f"資源レイヤ「{name}」には項目「{category_field}」がないので、"
+                "レイヤ全体を 1 種類とします。",
+                f"Resource layer '{name}' has no field '{category_field}': the whole layer is one type.",
+            )
+        )
+    if not empty:
+        checks.source_in_japan(
+            layer, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'", True
+        )
+        checks.require_exact_transform(
+            crs, transform_context, f"資源レイヤ「{name}」", f"the resource layer '{name}'"
+        )
+    return cat
+
+
+def _type_indexes(pts, cat: str | None, name: str, type_of: dict, type_names: list) -> np.ndarray:
+    """The type index of each point: the layer's (its name), or its category value's; new types are
+    appended to ``type_names`` in the order met."""
+    t = np.empty(pts.fids.size, dtype=np.int64)
+    if not cat:
+        if name not in type_of:
+            type_of[name] = len(type_names)
+            type_names.append(name)
+        t[:] = type_of[name]
+        return t
+    for i, v in enumerate(pts.attributes[cat].tolist()):
+        lab = _label(to_text(v), name)
+        if lab not in type_of:
+            type_of[lab] = len(type_names)
+            type_names.append(lab)
+        t[i] = type_of[lab]
+    return t
 
 
 def _label(value: str | None, layer_name: str) -> str:

@@ -109,42 +109,46 @@ class RepresentativePointsAlgorithm(KaigoAlgorithm):
         for name, kind in ADDED_FIELDS:
             out_fields.append(make_field(name, kind))
 
-        # main part of each chōme → its chōme index
-        main_fid = {int(chome.fids[m]): g for g, m in enumerate(chome.main) if ok[g]}
         sink, dest_id = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, WKB_POINT, chome.point_crs
         )
         if sink is None:
             raise InputError(ja="出力 OUTPUT を作成できません。", en="The OUTPUT cannot be created.")
-        req = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
-        req.setFilterFids(list(main_fid))
-        total = max(len(main_fid), 1)
-        method_names = [METHOD_NAMES[int(m)] for m in chome.method.tolist()]
         try:
-            for k, f in enumerate(iterate(source, req)):
-                if k % 2000 == 0:
-                    feedback.setProgress(60.0 + 40.0 * k / total)
-                    check_cancel(feedback)
-                g = main_fid.get(int(f.id()))
-                if g is None:
-                    continue
-                attrs = f.attributes()
-                out = QgsFeature(out_fields)
-                out.setAttributes(
-                    [attrs[i] for i in keep]
-                    + [
-                        method_names[g],
-                        int(bool(chome.outside[g])),
-                        int(chome.size[g]),
-                        round(float(chome.lon[g]), 8),
-                        round(float(chome.lat[g]), 8),
-                    ]
-                )
-                out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
-                sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
+            _write_points(source, chome, ok, keep, out_fields, sink, feedback)
         except Cancelled:
             sink = None  # closes the file, so that it can be removed
             remove_partial_output(dest_id)
             raise
         feedback.pushInfo(say(f"代表地点: {int(ok.sum())}", f"representative points: {int(ok.sum())}"))
         return {self.OUTPUT: dest_id}
+
+
+def _write_points(source, chome, ok, keep, out_fields, sink, feedback) -> None:
+    """One point per chōme with a representative point, carrying the attributes of its main part."""
+    main_fid = {int(chome.fids[m]): g for g, m in enumerate(chome.main) if ok[g]}  # main part → chōme
+    req = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    req.setFilterFids(list(main_fid))
+    total = max(len(main_fid), 1)
+    method_names = [METHOD_NAMES[int(m)] for m in chome.method.tolist()]
+    for k, f in enumerate(iterate(source, req)):
+        if k % 2000 == 0:
+            feedback.setProgress(60.0 + 40.0 * k / total)
+            check_cancel(feedback)
+        g = main_fid.get(int(f.id()))
+        if g is None:
+            continue
+        attrs = f.attributes()
+        out = QgsFeature(out_fields)
+        out.setAttributes(
+            [attrs[i] for i in keep]
+            + [
+                method_names[g],
+                int(bool(chome.outside[g])),
+                int(chome.size[g]),
+                round(float(chome.lon[g]), 8),
+                round(float(chome.lat[g]), 8),
+            ]
+        )
+        out.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(chome.x[g]), float(chome.y[g]))))
+        sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)

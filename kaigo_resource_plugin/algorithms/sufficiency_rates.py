@@ -271,35 +271,14 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
                 checks.check_counts(np.array(values, dtype=float), name)
         _check_area_field(c, rows, water_a)  # numbers are checked before any output
 
-        # dissolved geometry per municipality (chōme polygons without water areas)
-        out_geoms: dict[str, QgsGeometry] = {}
-        n_geo = len(rows.geoms)
-        for j, code in enumerate(sorted(rows.geoms)):
-            check_cancel(feedback)
-            g = dissolve(rows.geoms[code])
-            if g is not None:
-                out_geoms[code] = g
-            feedback.setProgress(50 + 40.0 * (j + 1) / max(1, n_geo))
-        rows.geoms.clear()
+        out_geoms = _dissolve_municipalities(rows, feedback)
 
         area_m2, area_km2_by_muni, area_source = _areas(
             c, rows, rollup, need_ellipsoid, out_geoms, transform, feedback, say
         )
         feedback.setProgress(92)
         care_a = _care3_per_feature(c, rows, feedback, say)
-        chome = ChomeArrays(
-            keys=rows.keys,
-            muni=rows.munis,
-            elderly=np.array(rows.elderly, dtype=float),
-            access={t: np.array(v, dtype=bool) for t, v in rows.access.items()},
-            care3=care_a,
-            population=np.array(rows.pop, dtype=float) if c.pop else None,
-            pop_75plus=np.array(rows.p75, dtype=float) if c.p75 else None,
-            water=water_a,
-            area_m2=area_m2,
-            pref_name=rows.prefs,
-            muni_name=rows.mnames,
-        )
+        chome = _chome_arrays(c, rows, water_a, care_a, area_m2)
         table = aggregate_municipalities(chome, area_km2_by_muni, area_source, thresholds, c.types)
         radius_rates = radii_io.add_radii(
             self,
@@ -322,11 +301,20 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         write_outputs(table, csv_path, xlsx_path, feedback)
         chart_path = self.parameterAsFileOutput(parameters, radii_io.OUTPUT_RADII_CHART, context)
         radii_io.write_radii_chart(radius_rates, chart_path, output_language())
+        dest_id = self._write_table(parameters, context, table, out_geoms, is_polygon, source.sourceCrs())
+        feedback.setProgress(100)
+        return {
+            self.OUTPUT: dest_id,
+            self.OUTPUT_CSV: csv_path or None,
+            self.OUTPUT_XLSX: xlsx_path or None,
+            radii_io.OUTPUT_RADII_CHART: (chart_path or None) if radius_rates else None,
+        }
+
+    def _write_table(self, parameters, context, table, out_geoms, is_polygon: bool, crs):
+        """OUTPUT: one row per municipality, with its dissolved polygon when the input has polygons."""
         out_fields = sink_fields(table.fields)
         wkb_type = WKB_MULTIPOLYGON if is_polygon else WKB_NO_GEOMETRY
-        sink, dest_id = self.parameterAsSink(
-            parameters, self.OUTPUT, context, out_fields, wkb_type, source.sourceCrs()
-        )
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, wkb_type, crs)
         if sink is None:
             raise InputError(ja="出力を作成できません。", en="Cannot create the output layer.")
         for row in table.rows():
@@ -336,13 +324,7 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             if g is not None:
                 f.setGeometry(g)
             sink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
-        feedback.setProgress(100)
-        return {
-            self.OUTPUT: dest_id,
-            self.OUTPUT_CSV: csv_path or None,
-            self.OUTPUT_XLSX: xlsx_path or None,
-            radii_io.OUTPUT_RADII_CHART: (chart_path or None) if radius_rates else None,
-        }
+        return dest_id
 
     def _choose_fields(self, parameters, context, fields: QgsFields) -> _Fields:
         """The input fields the parameters name, or the defaults the layer has (InputError when missing)."""
@@ -368,13 +350,38 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
         c.pref_code = find_field(fields, "PREF", "KEN")
         c.city_code = find_field(fields, "CITY")
 
-        # care level 3+ share: per chōme field, per municipality table, constant
+        self._care3_fields(parameters, context, fields, c)
+        self._weight_fields(parameters, context, fields, c)
+        self._area_fields(parameters, context, fields, c)
+        c.hcode = find_field(fields, "HCODE")
+        c.pref_name = find_field(fields, PREF_NAME, "PREF_NAME", "KEN_NAME")
+        c.muni_name = find_field(fields, MUNI_NAME, "CITY_NAME")
+        c.gst = find_field(fields, "GST_NAME")
+        c.css = find_field(fields, "CSS_NAME")
+        c.types = resource_types(c.names)
+        any_field = find_field(fields, HAS_ACCESS)
+        if any_field is None and not c.types:
+            raise InputError(
+                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
+                "先に kaigo:blankareas を実行してください。",
+                en="The input layer has no access field (has_access): run kaigo:blankareas first.",
+            )
+        c.access = {ANY: any_field} if any_field else {}
+        for t in c.types:
+            name = f"{HAS_ACCESS}_{t}"
+            c.access[t] = name if name in c.names else find_field(fields, name)
+        return c
+
+    def _care3_fields(self, parameters, context, fields, c: _Fields) -> None:
+        """Care level 3+ share: per chōme field, per municipality table, constant."""
         care3_param = self._field_param(parameters, self.CARE3_FIELD, context)
         c.care3 = require_field(fields, care3_param, self.CARE3_FIELD, True) if care3_param else None
         care3_table_path = self.parameterAsFile(parameters, self.CARE3_TABLE, context)
         c.care3_table = read_care3_table(care3_table_path, self.CARE3_TABLE) if care3_table_path else None
         c.care3_const = check_share(self.parameterAsDouble(parameters, self.CARE3_SHARE, context))
 
+    def _weight_fields(self, parameters, context, fields, c: _Fields) -> None:
+        """The elderly weight (ELDERLY_FIELD, else the defaults in order), pop_75plus, the population."""
         elderly_param = self._field_param(parameters, self.ELDERLY_FIELD, context)
         if elderly_param:
             c.elderly = require_field(fields, elderly_param, self.ELDERLY_FIELD, True)
@@ -400,6 +407,9 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             c.pop = find_field(fields, *POPULATION_CANDIDATES)
             if c.pop is not None:
                 c.pop = require_field(fields, c.pop, self.POPULATION_FIELD, True)
+
+    def _area_fields(self, parameters, context, fields, c: _Fields) -> None:
+        """AREA_FIELD and its unit, or AREA_TABLE (not both)."""
         area_param = self._field_param(parameters, self.AREA_FIELD, context)
         c.area = require_field(fields, area_param, self.AREA_FIELD, True) if area_param else None
         c.area_unit = AREA_UNITS[self.parameterAsEnum(parameters, self.AREA_UNIT, context)]
@@ -411,28 +421,39 @@ class SufficiencyRatesAlgorithm(KaigoAlgorithm):
             )
         if c.area_table_path:
             c.area_table = read_code_table(c.area_table_path, self.AREA_TABLE, "km²")
-        c.hcode = find_field(fields, "HCODE")
-        c.pref_name = find_field(fields, PREF_NAME, "PREF_NAME", "KEN_NAME")
-        c.muni_name = find_field(fields, MUNI_NAME, "CITY_NAME")
-        c.gst = find_field(fields, "GST_NAME")
-        c.css = find_field(fields, "CSS_NAME")
-
-        c.types = resource_types(c.names)
-        any_field = find_field(fields, HAS_ACCESS)
-        if any_field is None and not c.types:
-            raise InputError(
-                ja="入力レイヤにアクセスの有無の属性（has_access）がありません。"
-                "先に kaigo:blankareas を実行してください。",
-                en="The input layer has no access field (has_access): run kaigo:blankareas first.",
-            )
-        c.access = {ANY: any_field} if any_field else {}
-        for t in c.types:
-            name = f"{HAS_ACCESS}_{t}"
-            c.access[t] = name if name in c.names else find_field(fields, name)
-        return c
 
 
 # --- the steps of process(), plain functions of what the parameters chose ------------------------
+
+
+def _dissolve_municipalities(rows, feedback) -> dict:
+    """Dissolved geometry per municipality (chōme polygons without water areas); ``rows.geoms`` emptied."""
+    out_geoms: dict[str, QgsGeometry] = {}
+    n_geo = len(rows.geoms)
+    for j, code in enumerate(sorted(rows.geoms)):
+        check_cancel(feedback)
+        g = dissolve(rows.geoms[code])
+        if g is not None:
+            out_geoms[code] = g
+        feedback.setProgress(50 + 40.0 * (j + 1) / max(1, n_geo))
+    rows.geoms.clear()
+    return out_geoms
+
+
+def _chome_arrays(c, rows, water_a, care_a, area_m2) -> ChomeArrays:
+    return ChomeArrays(
+        keys=rows.keys,
+        muni=rows.munis,
+        elderly=np.array(rows.elderly, dtype=float),
+        access={t: np.array(v, dtype=bool) for t, v in rows.access.items()},
+        care3=care_a,
+        population=np.array(rows.pop, dtype=float) if c.pop else None,
+        pop_75plus=np.array(rows.p75, dtype=float) if c.p75 else None,
+        water=water_a,
+        area_m2=area_m2,
+        pref_name=rows.prefs,
+        muni_name=rows.mnames,
+    )
 
 
 def _say_in_output_language():

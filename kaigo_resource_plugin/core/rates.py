@@ -661,3 +661,31 @@ def resource_types(field_names: Iterable[str]) -> list[str]:
             if t not in out:
                 out.append(t)
     return out
+
+
+def check_areas(area_km2: np.ndarray, area_field: str | None) -> None:
+    """Refuse (bilingual) an area that is zero, negative or missing: a density needs every area.
+
+    ``area_field``: the field the areas come from, None when they are the polygons' own.
+    """
+    bad = ~(np.asarray(area_km2, dtype=float) > 0)
+    if not bad.any():
+        return
+    j = int(np.nonzero(bad)[0][0])
+    what = f"AREA_FIELD「{area_field}」" if area_field else "ポリゴン"
+    raise InputError(
+        ja=f"{what}の面積が 0・負・空（NULL）の行が {int(bad.sum())} 件あります（{j + 1} 行目など）。"
+        "面積を補ってから実行してください。",
+        en=f"The area ({'field ' + area_field if area_field else 'polygons'}) is zero, negative "
+        f"or NULL in {int(bad.sum())} rows (e.g. row {j + 1}): fill in the areas first.",
+    )
+
+
+def class_counts_text(
+    counts: Mapping[int, int], thresholds: Sequence[float], area_source: str, lang: str
+) -> str:
+    """The log line of kaigo:densityclasses: where the areas come from, the thresholds, rows per class."""
+    limits = " / ".join(f"{t:g}" for t in thresholds)
+    if lang == "ja":
+        return f"面積：{area_source}　しきい値 {limits} 人/km²　分類 {'、'.join(f'{c}：{n}' for c, n in counts.items())}"
+    return f"Area: {area_source}; thresholds {limits} people/km²; class {', '.join(f'{c}: {n}' for c, n in counts.items())}"
