@@ -113,15 +113,41 @@ class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
         super().reportError(one_language(error, self.lang), fatalError)
 
 
-def _forget_wrapper(context, wrapper, caller_feedback) -> None:
-    """The one-language wrapper lives only as long as the run that made it: a child run through
-    processing.run(context=context, feedback=wrapper) sets it as the context's feedback when the context had
-    none, and the context would then point at a deleted feedback after this run. Give the context back the
-    caller's feedback (or none)."""
-    if context is None or wrapper is None or wrapper is caller_feedback:
+class FinalPlacesFeedback(OneLanguageFeedback):
+    """One language, and a path inside a run's staging folder shown where the file will be after the run
+    (the guard moves every output out of staging only once all succeeded): the log never names a folder
+    that is gone by the time the user reads it."""
+
+    def __init__(self, feedback, lang: str, final):
+        super().__init__(feedback, lang)
+        self._final = final
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(self._final(info))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(self._final(warning))
+
+    def pushCommandInfo(self, info):  # noqa: N802
+        super().pushCommandInfo(self._final(info))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        super().pushDebugInfo(self._final(info))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(self._final(error), fatalError)
+
+
+def _forget_wrappers(context, wrappers, caller_feedback) -> None:
+    """The feedback wrappers of a run (one language, final places) live only as long as the run that made
+    them: a child run through processing.run(context=context, feedback=wrapper) sets one as the context's
+    feedback when the context had none, and the context would then point at a deleted feedback after this
+    run. Give the context back the caller's feedback (or none)."""
+    if context is None:
         return
     try:
-        if context.feedback() is wrapper:
+        current = context.feedback()
+        if current is not None and current is not caller_feedback and any(current is w for w in wrappers):
             context.setFeedback(caller_feedback)
     except RuntimeError:  # pragma: no cover - a deleted context
         pass
@@ -190,6 +216,7 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         caller_feedback = feedback
         feedback = one_language_feedback(feedback)
+        wrappers = [feedback]
         from . import guard
 
         run_guard = None
@@ -197,6 +224,9 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             run_guard = guard.RunGuard(self, parameters, context)
             run_guard.check()
             staged = run_guard.staged_parameters()
+            if feedback is not None:
+                feedback = FinalPlacesFeedback(feedback, output_language(), run_guard.final_text)
+                wrappers.append(feedback)
             results = self.process(staged, context, feedback)
             check_cancel(feedback)
             final = run_guard.commit(results, feedback)
@@ -224,7 +254,8 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         finally:
             if run_guard is not None:
                 run_guard.cleanup()
-            _forget_wrapper(context, feedback, caller_feedback)
+            _forget_wrappers(context, wrappers, caller_feedback)
+            wrappers.clear()
             feedback = run_guard = None  # a traceback that keeps this frame no longer keeps them
 
     def after_commit(self, results: dict, parameters: dict, context) -> None:
