@@ -36,7 +36,7 @@ class DownloadRow(QWidget):
                 "means all its municipalities). The files are cached: a second run downloads nothing."
             )
         )
-        self.model = QStringListModel(self)  # owned by the row: deleted with it, in the GUI thread
+        self.model = QStringListModel()
         completer = QCompleter(self.model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -110,9 +110,7 @@ class DownloadRow(QWidget):
     def _finished(self, ok: bool, results: list, error: str, cancelled: bool) -> None:
         dock = self.dock
         dock._set_running(False)
-        chain, dock.chain = dock.chain, None
-        if chain is not None:
-            chain.deleteLater()
+        dock.chain = None
         if not ok:
             text = tr("Download cancelled; nothing was changed.") if cancelled else error
             dock.show_message(text or tr("The download failed; see the log."), Qgis.MessageLevel.Warning)

@@ -3,15 +3,6 @@
 The panel never re-implements the analysis: it chains ``kaigo:blankareas`` → ``kaigo:sufficiencyrates``
 as two ``QgsProcessingAlgRunnerTask`` (the task the Processing dialog itself uses), each in the QGIS task
 manager, so QGIS stays responsive. Cancel goes to the running task's feedback.
-
-Lifetimes. Each step's ``QgsProcessingContext`` and feedback are made here, in the GUI thread, and are
-owned by Python. The task keeps only C++ pointers to them, and after the run the context holds the layers the
-algorithm loaded (QGIS moves them into it in the GUI thread). They are deleted explicitly, in the GUI
-thread, once the task object itself is gone (its ``destroyed`` signal), never left to Python's reference
-counting: a traceback caught anywhere below a slot (an optional import that fails inside matplotlib, for
-one) keeps the slot's frames, and so the chain, in a reference cycle, and Python's cyclic GC then deleted
-the context, and the layers in it, in whichever thread allocated at that moment, often the worker of the
-next run, while the GUI thread used them (the segfault of #13).
 """
 
 from __future__ import annotations
@@ -24,8 +15,7 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QThread, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 LOG_TAG = "Kaigo"
 INFO, WARNING, ERROR = 0, 1, 2
@@ -52,50 +42,6 @@ class RecordingFeedback(QgsProcessingFeedback):
         super().reportError(error, fatalError)
         self.errors.append(error)
         self.message.emit(error, ERROR)
-
-
-def _delete_now(objects) -> None:
-    """Delete the C++ objects of ``objects`` (in this order) that Python still owns; the caller is the GUI
-    thread. A Python wrapper that outlives this (in a reference cycle, say) is then an empty shell that
-    the GC may free in any thread without touching Qt."""
-    for obj in objects:
-        try:
-            if obj is not None and not sip.isdeleted(obj) and sip.ispyowned(obj):
-                sip.delete(obj)
-        except RuntimeError:  # already gone
-            pass
-
-
-class _Undertaker(QObject):
-    """Lives in the GUI thread; deletes what it is handed there (queued when handed from another thread)."""
-
-    bury = pyqtSignal(object)
-
-    def __init__(self):
-        super().__init__()
-        self.bury.connect(_delete_now, Qt.ConnectionType.QueuedConnection)
-
-
-_UNDERTAKER: _Undertaker | None = None
-
-
-def release_in_gui_thread(objects: list) -> None:
-    """Delete ``objects`` (Python-owned Qt/QGIS objects, in order) in the GUI thread: now when called there,
-    else as soon as the GUI thread's event loop runs."""
-    app = QCoreApplication.instance()
-    if app is None or QThread.currentThread() == app.thread():
-        _delete_now(objects)
-        return
-    if _UNDERTAKER is not None:
-        _UNDERTAKER.bury.emit(list(objects))
-    # else: no GUI-thread helper was ever made, so no chain ran; nothing of ours to release
-
-
-def _undertaker() -> _Undertaker:
-    global _UNDERTAKER
-    if _UNDERTAKER is None:  # made by the first chain, in the GUI thread
-        _UNDERTAKER = _Undertaker()
-    return _UNDERTAKER
 
 
 def filter_parameters(alg, params: dict) -> tuple[dict, list[str]]:
@@ -131,7 +77,9 @@ class AlgorithmChain(QObject):
         self._done = False
         self._offset = 0.0
         self._share = 0.0
-        _undertaker()
+        # contexts and feedbacks of every step stay alive until the chain ends, and are released here, in
+        # the GUI thread: never left to Python's cyclic GC, which may run in a worker thread
+        self._kept: list = []
 
     # -- public --------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -156,11 +104,14 @@ class AlgorithmChain(QObject):
             return
         self._done = True
         self._task = None
-        # the step's context and feedback are deleted with their task (see _next), not through the chain
-        self._context = None
-        self._feedback = None
         self._steps = []  # the builders may refer to the panel: no reference cycle through the chain
         self.finished.emit(ok, list(self._results), error, self._cancelled)
+        QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
+        self._context = None
+        self._feedback = None
+        self._kept = []
 
     def _next(self) -> None:
         self._index += 1
@@ -194,25 +145,19 @@ class AlgorithmChain(QObject):
         context.setFeedback(feedback)
         ok, msg = alg.checkParameterValues(params, context)
         if not ok:
-            release_in_gui_thread([context, feedback])  # no task ever saw them
             self._finish(False, msg)
             return
         self._context, self._feedback = context, feedback
+        self._kept.append((context, feedback))
         task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
-        # The task holds the context by reference and the feedback by pointer until it is destroyed (by the
-        # task manager, in the GUI thread, after executed): only then are they deleted, there. The lambda
-        # keeps them alive until then, whatever happens to the chain (a panel closed mid-run deletes it).
-        kept = [context, feedback]
-        task.destroyed.connect(lambda *_args, kept=kept: release_in_gui_thread(kept))
         self._offset += 100.0 * self._share
         self._share = share
         task.progressChanged.connect(self._task_progress)
         task.executed.connect(self._executed)
         self._task = task
         self.step_started.emit(self._index, alg_id)
-        if task.isCanceled():  # prepare() failed: the task never reaches the task manager, Python owns it
+        if task.isCanceled():  # prepare() failed
             self._executed(False, {})
-            _delete_now([task])  # → destroyed → context and feedback deleted, all here in the GUI thread
             return
         QgsApplication.taskManager().addTask(task)
 

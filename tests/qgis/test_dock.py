@@ -363,55 +363,6 @@ def test_cancel_adds_nothing(dock, layers):
     assert "ancel" in dock.last_message() or "取り消" in dock.last_message()
 
 
-@pytest.mark.parametrize("cancel", [False, True], ids=["run", "cancelled"])
-def test_each_step_context_and_feedback_are_deleted_in_the_gui_thread(dock, layers, monkeypatch, cancel):
-    """#13's segfault: a step's QgsProcessingContext (which ends up holding the layers the algorithm loaded)
-    and its feedback were left to Python. When a traceback kept the chain in a reference cycle, the cyclic GC
-    deleted them in whichever thread allocated then, often the worker of the next run, while the GUI thread
-    used them. Now they are deleted in the GUI thread once their task is gone, even while Python still refers
-    to them (this test keeps references, as such a cycle does)."""
-    from qgis.PyQt import sip
-    from qgis.PyQt.QtCore import QCoreApplication, QEvent, QThread
-
-    from kaigo_resource_plugin.ui import tasks
-
-    contexts, feedbacks, deleted_in = [], [], []
-    real_context, real_feedback = tasks.QgsProcessingContext, tasks.RecordingFeedback
-
-    def context_factory():
-        context = real_context()
-        contexts.append(context)
-        return context
-
-    def feedback_factory():
-        feedback = real_feedback()
-        feedback.destroyed.connect(
-            lambda *_: deleted_in.append(QThread.currentThread() is QCoreApplication.instance().thread())
-        )
-        feedbacks.append(feedback)
-        return feedback
-
-    monkeypatch.setattr(tasks, "QgsProcessingContext", context_factory)
-    monkeypatch.setattr(tasks, "RecordingFeedback", feedback_factory)
-    chome, shops = layers
-    dock.set_resource_layers([shops])
-    dock.run()
-    if cancel:
-        dock.cancel()
-    wait_until(lambda: not dock.is_running())
-    assert contexts and len(feedbacks) == len(contexts)
-    wait_until(lambda: QgsApplication.taskManager().count() == 0, timeout=60)
-
-    def gone() -> bool:
-        # the task manager deleteLater()s a finished task: QGIS's event loop deletes it, but pytest only calls
-        # processEvents(), which leaves deferred deletes posted at its own level alone; do what the loop does
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        return all(sip.isdeleted(c) for c in contexts + feedbacks)
-
-    wait_until(gone, timeout=30)
-    assert deleted_in == [True] * len(feedbacks)
-
-
 def test_a_run_of_the_panel_is_refused_by_the_same_guard_before_anything_is_written(
     dock, project, sample_data, tmp_path, monkeypatch
 ):
