@@ -113,6 +113,31 @@ class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
         super().reportError(one_language(error, self.lang), fatalError)
 
 
+class FinalPlacesFeedback(OneLanguageFeedback):
+    """One language, and a path inside a run's staging folder shown where the file will be after the run
+    (the guard moves every output out of staging only once all succeeded): the log never names a folder
+    that is gone by the time the user reads it."""
+
+    def __init__(self, feedback, lang: str, final):
+        super().__init__(feedback, lang)
+        self._final = final
+
+    def pushInfo(self, info):  # noqa: N802
+        super().pushInfo(self._final(info))
+
+    def pushWarning(self, warning):  # noqa: N802
+        super().pushWarning(self._final(warning))
+
+    def pushCommandInfo(self, info):  # noqa: N802
+        super().pushCommandInfo(self._final(info))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        super().pushDebugInfo(self._final(info))
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        super().reportError(self._final(error), fatalError)
+
+
 def one_language_feedback(feedback):
     if feedback is None or isinstance(feedback, OneLanguageFeedback):
         return feedback
@@ -182,6 +207,8 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             run_guard = guard.RunGuard(self, parameters, context)
             run_guard.check()
             staged = run_guard.staged_parameters()
+            if feedback is not None:
+                feedback = FinalPlacesFeedback(feedback, output_language(), run_guard.final_text)
             results = self.process(staged, context, feedback)
             check_cancel(feedback)
             final = run_guard.commit(results, feedback)

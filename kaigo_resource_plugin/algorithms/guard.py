@@ -289,6 +289,10 @@ class RunGuard:
             params[o.definition.name()] = staged
         return params
 
+    def final_text(self, text):
+        """A log line with every staged path replaced by the path the file will have after the run."""
+        return self._map(text) if isinstance(text, str) else text
+
     def _map(self, value):
         """A result value that names a staged file → the same file at its target."""
         if isinstance(value, (list, tuple)):

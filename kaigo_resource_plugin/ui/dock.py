@@ -33,7 +33,7 @@ from qgis.gui import (
     QgsFileWidget,
     QgsMapLayerComboBox,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt
+from qgis.PyQt.QtCore import QCoreApplication, QPoint, QRect, QSize, Qt, QTimer
 from qgis.PyQt.QtGui import QIcon, QPainter, QPixmap
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +44,7 @@ from qgis.PyQt.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -255,6 +256,7 @@ class KaigoDock(QgsDockWidget):
         self._last_message = ""
         self._chome_user_set = False
         self._run_settings: dict = {}
+        self._widen_checked = False
         self.setObjectName("KaigoResourceDock")
         self.setWindowTitle(self.tr("Kaigo resources – sufficiency rate"))
         self._build()
@@ -329,7 +331,7 @@ class KaigoDock(QgsDockWidget):
 
         self.detect_label = QLabel()
         self.detect_label.setWordWrap(True)
-        form.addRow("", self.detect_label)
+        form.addRow(self.detect_label)  # the whole width: several lines of text under the layer
 
         self.resource_table = QTableWidget(0, 2)
         self.resource_table.setHorizontalHeaderLabels([self.tr("Resource layer"), self.tr("Type name")])
@@ -1427,6 +1429,28 @@ class KaigoDock(QgsDockWidget):
         dialog.show()
         return dialog
 
+    # =============================================================================== width
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if not self._widen_checked:  # once the main window has laid out its docks (QGIS restores them late)
+            self._widen_checked = True
+            QTimer.singleShot(0, self._widen_first_time)
+
+    def _widen_first_time(self) -> None:
+        """The first time the panel opens in a profile, as wide as its page needs (QGIS's default layout gives
+        a new right-hand dock ~370 px, which squeezes the fields); afterwards the width the user left wins."""
+        if (
+            not _is_alive(self)
+            or self.isFloating()
+            or QgsSettings().value(SETTINGS + "widened", False, type=bool)
+        ):
+            return
+        window = self.parentWidget()
+        hint = self.sizeHint().width()
+        if isinstance(window, QMainWindow) and self.width() < hint:
+            window.resizeDocks([self], [hint], Qt.Orientation.Horizontal)
+        QgsSettings().setValue(SETTINGS + "widened", True)
+
     # =============================================================================== teardown
     def shutdown(self) -> None:
         if self.chain is not None:
@@ -1465,8 +1489,6 @@ def install_dock(iface):
     main_window = iface.mainWindow()
     dock = KaigoDock(iface, main_window)
     iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    if hasattr(main_window, "resizeDocks"):  # open as wide as the page needs (QGIS's saved layout still wins)
-        main_window.resizeDocks([dock], [dock.sizeHint().width()], Qt.Orientation.Horizontal)
     action = QAction(QIcon(ICON), _action_text(), main_window)
     action.setObjectName("KaigoResourceDockAction")
     action.setCheckable(True)

@@ -118,3 +118,32 @@ def test_threshold_labels_name_the_classes_in_the_qgis_language(plugin, monkeypa
             assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", low + high), (low, high)
         else:
             assert "中山間地域" in low and "一般都市" in low and "大都市" in high, (low, high)
+
+
+def test_log_names_the_final_files_not_the_staging_folder(run_alg, tmp_path):
+    """Issue #15 item 8, for every algorithm: the outputs are written into a staging folder and moved into
+    place at the end, and the log used to name the staging copies (「CSV: …/.kaigo-staging-…/x.csv」), which
+    are gone when the user reads it. The panel's chain (blankareas → sufficiencyrates) as an example."""
+    feedback = Recorder()
+    chome = tmp_path / "chome.gpkg"
+    run_alg(
+        "kaigo:blankareas",
+        {"INPUT": DAITO, "RESOURCES": [SHOPS], "OUTPUT": str(chome)},
+        feedback=feedback,
+    )
+    csv_path, xlsx_path = tmp_path / "rates.csv", tmp_path / "rates.xlsx"
+    run_alg(
+        "kaigo:sufficiencyrates",
+        {
+            "INPUT": str(chome),
+            "ELDERLY_FIELD": "JINKO",
+            "OUTPUT": str(tmp_path / "rates.gpkg"),
+            "OUTPUT_CSV": str(csv_path),
+            "OUTPUT_XLSX": str(xlsx_path),
+        },
+        feedback=feedback,
+    )
+    log = "\n".join(feedback.lines)
+    assert ".kaigo-staging-" not in log
+    assert f"CSV: {csv_path}" in log and f"XLSX: {xlsx_path}" in log
+    assert csv_path.exists() and xlsx_path.exists()
