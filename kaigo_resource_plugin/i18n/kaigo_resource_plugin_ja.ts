@@ -182,16 +182,16 @@
         <translation>実行中…</translation>
     </message>
     <message>
+        <source>Site suggestions</source>
+        <translation>候補地の提案</translation>
+    </message>
+    <message>
         <source>Size of each resource = at-home elderly that only it reaches</source>
         <translation>記号の大きさ = その資源だけが届く在宅高齢者の数</translation>
     </message>
     <message>
         <source>Suggest sites</source>
         <translation>候補地を提案</translation>
-    </message>
-    <message>
-        <source>Suggest sites (候補地の提案)</source>
-        <translation>候補地の提案</translation>
     </message>
     <message>
         <source>Suggested sites</source>

@@ -81,7 +81,7 @@ class DecisionBox(QgsCollapsibleGroupBox):
 
     def __init__(self, dock, parent=None):
         super().__init__(parent)
-        self.setTitle(self.tr("Suggest sites (候補地の提案)"))
+        self.setTitle(self.tr("Site suggestions"))
         self.dock = dock
         self.chain = None
         self.sites_layer = None
