@@ -353,7 +353,6 @@ MAX_TITLE = 200  # characters of a chart/map title: longer ones cannot be drawn 
 
 def _first_bad_parameter(alg, parameters, context) -> str | None:
     from qgis.core import (
-        QgsProcessing,
         QgsProcessingDestinationParameter,
         QgsProcessingParameterFeatureSource,
         QgsProcessingParameterFile,
@@ -362,6 +361,12 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
         QgsProcessingParameterVectorLayer,
     )
 
+    layer_kinds = (
+        QgsProcessingParameterFeatureSource,
+        QgsProcessingParameterVectorLayer,
+        QgsProcessingParameterMultipleLayers,
+        QgsProcessingParameterFile,
+    )
     for d in alg.parameterDefinitions():
         name = d.name()
         value = parameters.get(name)
@@ -382,58 +387,61 @@ def _first_bad_parameter(alg, parameters, context) -> str | None:
                     f"{name} ({label}): cannot write to {bad}. Choose a path in a folder you can write to."
                 )
             continue
+        message = None
         if isinstance(d, QgsProcessingParameterNumber):
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                return (
-                    f"{name}（{label}）は数値で指定してください（指定値: {value}）。\n"
-                    f"{name} ({label}) must be a number (got {value})."
-                )
-            if not math.isfinite(number):
-                return (
-                    f"{name}（{label}）が有限の数ではありません（指定値: {value}）。通常の数値を指定してください。\n"
-                    f"{name} ({label}) must be a finite number (got {value}): give an ordinary number."
-                )
-            low, high = d.minimum(), d.maximum()
-            if number < low or number > high:
-                bounds_ja = f"{low:g}〜{high:g}" if high < 1e300 else f"{low:g} 以上"
-                bounds_en = f"between {low:g} and {high:g}" if high < 1e300 else f"at least {low:g}"
-                return (
-                    f"{name}（{label}）は {bounds_ja} の値にしてください（指定値: {number:g}）。\n"
-                    f"{name} ({label}) must be {bounds_en} (got {number:g})."
-                )
-        if isinstance(
-            d,
-            (
-                QgsProcessingParameterFeatureSource,
-                QgsProcessingParameterVectorLayer,
-                QgsProcessingParameterMultipleLayers,
-                QgsProcessingParameterFile,
-            ),
-        ):
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                missing = _missing_file(item, context)
-                if missing:
-                    return (
-                        f"{name}（{label}）のファイルが見つかりません: {missing}。パスを確認してください。\n"
-                        f"{name} ({label}): file not found: {missing}. Check the path."
-                    )
-                files_only = isinstance(d, QgsProcessingParameterMultipleLayers) and d.layerType() == getattr(
-                    QgsProcessing.SourceType, "TypeFile", 6
-                )
-                if isinstance(d, QgsProcessingParameterFile) or files_only:
-                    from .checks import wrong_extension_message
+            message = _bad_number(d, name, label, value)
+        if message is None and isinstance(d, layer_kinds):
+            message = _bad_layer_value(d, name, label, value, context)
+        if message:
+            return message
+    return None
 
-                    wrong = wrong_extension_message(item, d, name, label)
-                    if wrong:
-                        return wrong
-                else:
-                    from .checks import not_vector_message
 
-                    wrong = not_vector_message(item, name, label)
-                    if wrong:
-                        return wrong
+def _bad_number(d, name: str, label: str, value) -> str | None:
+    """The bilingual message for a number parameter that is not a finite number within its bounds."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"{name}（{label}）は数値で指定してください（指定値: {value}）。\n{name} ({label}) must be a number (got {value})."
+    if not math.isfinite(number):
+        return (
+            f"{name}（{label}）が有限の数ではありません（指定値: {value}）。通常の数値を指定してください。\n"
+            f"{name} ({label}) must be a finite number (got {value}): give an ordinary number."
+        )
+    low, high = d.minimum(), d.maximum()
+    if number < low or number > high:
+        bounds_ja = f"{low:g}〜{high:g}" if high < 1e300 else f"{low:g} 以上"
+        bounds_en = f"between {low:g} and {high:g}" if high < 1e300 else f"at least {low:g}"
+        return (
+            f"{name}（{label}）は {bounds_ja} の値にしてください（指定値: {number:g}）。\n"
+            f"{name} ({label}) must be {bounds_en} (got {number:g})."
+        )
+    return None
+
+
+def _bad_layer_value(d, name: str, label: str, value, context) -> str | None:
+    """The bilingual message for a layer or file parameter naming a missing file, a file of the wrong
+    kind (by extension) or a file that is not a vector layer."""
+    from qgis.core import QgsProcessing, QgsProcessingParameterFile, QgsProcessingParameterMultipleLayers
+
+    from .checks import not_vector_message, wrong_extension_message
+
+    for item in value if isinstance(value, (list, tuple)) else [value]:
+        missing = _missing_file(item, context)
+        if missing:
+            return (
+                f"{name}（{label}）のファイルが見つかりません: {missing}。パスを確認してください。\n"
+                f"{name} ({label}): file not found: {missing}. Check the path."
+            )
+        files_only = isinstance(d, QgsProcessingParameterMultipleLayers) and d.layerType() == getattr(
+            QgsProcessing.SourceType, "TypeFile", 6
+        )
+        if isinstance(d, QgsProcessingParameterFile) or files_only:
+            wrong = wrong_extension_message(item, d, name, label)
+        else:
+            wrong = not_vector_message(item, name, label)
+        if wrong:
+            return wrong
     return None
 
 

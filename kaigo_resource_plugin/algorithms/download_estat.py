@@ -161,27 +161,34 @@ class DownloadEstatAlgorithm(KaigoAlgorithm):
             self.OUTPUT_AGES: ages_target,
         }
         if do_import:
-            import processing
+            result[self.OUTPUT] = self._import(parameters, context, feedback, shapefiles, ages_target)
+        else:
+            result[self.OUTPUT] = self._merge_boundaries(parameters, context, shapefiles)
+        return result
 
-            feedback.setProgressText(self.tr("Importing (kaigo:importestat)…"))
-            child = processing.run(
-                "kaigo:importestat",
-                {
-                    "INPUT": shapefiles,
-                    "AGES": [ages_target],
-                    "CARE3_SHARE": self.parameterAsDouble(parameters, self.CARE3_SHARE, context),
-                    "ROLLUP_WARDS": self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context),
-                    "OUTPUT": parameters[self.OUTPUT],
-                    "REPORT": "TEMPORARY_OUTPUT",
-                },
-                context=context,
-                feedback=feedback,
-                is_child_algorithm=True,
-            )
-            result[self.OUTPUT] = child["OUTPUT"]
-            return result
+    def _import(self, parameters, context, feedback, shapefiles, ages_target):
+        """kaigo:importestat on the downloaded files, as a child: its OUTPUT."""
+        import processing
 
-        # the boundaries as downloaded, one layer
+        feedback.setProgressText(self.tr("Importing (kaigo:importestat)…"))
+        child = processing.run(
+            "kaigo:importestat",
+            {
+                "INPUT": shapefiles,
+                "AGES": [ages_target],
+                "CARE3_SHARE": self.parameterAsDouble(parameters, self.CARE3_SHARE, context),
+                "ROLLUP_WARDS": self.parameterAsBoolean(parameters, self.ROLLUP_WARDS, context),
+                "OUTPUT": parameters[self.OUTPUT],
+                "REPORT": "TEMPORARY_OUTPUT",
+            },
+            context=context,
+            feedback=feedback,
+            is_child_algorithm=True,
+        )
+        return child["OUTPUT"]
+
+    def _merge_boundaries(self, parameters, context, shapefiles):
+        """The boundaries as downloaded, in one layer (the union of their fields, the first one's CRS)."""
         layers = []
         for shp in shapefiles:
             layer = QgsVectorLayer(shp, os.path.splitext(os.path.basename(shp))[0], "ogr")
@@ -214,5 +221,4 @@ class DownloadEstatAlgorithm(KaigoAlgorithm):
                     g.transform(xform)
                 out.setGeometry(g)
                 sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
-        result[self.OUTPUT] = dest
-        return result
+        return dest

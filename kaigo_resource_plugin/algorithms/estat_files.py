@@ -42,64 +42,73 @@ def download_estat_files(
     shapefiles: list[str] = []
     for u in units:
         check_cancel(feedback)
-        url = sources.estat_boundary_url(u.code, year, base)
-        what = f"e-Stat 境界データ {u.name} {u.code} ({year})"
-        feedback.setProgressText(what)
-        path = os.path.join(cache_folder, sources.boundary_cache_name(u.code, year))
-        path, how = net.cached_download(
-            url, path, feedback, what=what, progress=_progress(feedback, done, steps)
-        )
-        try:
-            shp_members = downloads.require_shapefile(downloads.inspect_zip(path, what), what)
-        except InputError:
-            downloads.forget(path)  # not kept: the next run asks the server again
-            raise
-        folder = path + ".unzipped"
-        if how != "cached" or not os.path.isdir(folder):
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.rmtree(folder + ".part", ignore_errors=True)
-            for member in shp_members:
-                _write_cpg(downloads.extract_shapefile(path, member, folder + ".part"))
-            os.replace(folder + ".part", folder)
-        mine = [os.path.join(folder, os.path.basename(m)) for m in shp_members]
+        mine, line = _boundary(u, year, base, cache_folder, feedback, _progress(feedback, done, steps))
         shapefiles += mine
-        log.append(f"{what}: {how} → {', '.join(os.path.basename(m) for m in mine)}")
+        log.append(line)
         done += 1
     tables: list[str] = []
     for pref in prefs:
         check_cancel(feedback)
-        url = sources.estat_ages_url(pref, base)
-        what = f"e-Stat {sources.AGE_TABLE_ID} {munis.PREFECTURES[int(pref) - 1][0]}"
-        feedback.setProgressText(what)
-        path = os.path.join(cache_folder, sources.ages_cache_name(pref))
-        path, how = net.cached_download(
-            url, path, feedback, what=what, progress=_progress(feedback, done, steps)
-        )
-        try:
-            member = downloads.require_table(
-                downloads.inspect_zip(path, what), what, sources.ages_file_name(pref)
-            )
-        except InputError:
-            downloads.forget(path)
-            raise
-        folder = path + ".unzipped"
-        table = os.path.join(folder, os.path.basename(member))
-        if how != "cached" or not os.path.exists(table):
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.rmtree(folder + ".part", ignore_errors=True)
-            downloads.extract(path, [member], folder + ".part")
-            os.replace(folder + ".part", folder)
-        try:
-            estat.read_age_tables([table])  # a table in another layout stops here, with its message
-        except InputError:
-            downloads.forget(path)
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+        table, line = _age_table(pref, base, cache_folder, feedback, _progress(feedback, done, steps))
         tables.append(table)
-        log.append(f"{what}: {how} → {os.path.basename(table)}")
+        log.append(line)
         done += 1
     feedback.setProgress(100 * done / max(1, steps))
     return shapefiles, tables, log
+
+
+def _boundary(u, year: int, base: str, cache_folder: str, feedback, progress) -> tuple[list[str], str]:
+    """(the shapefiles of one download unit, from the cache or the server and unzipped; the log line)."""
+    url = sources.estat_boundary_url(u.code, year, base)
+    what = f"e-Stat 境界データ {u.name} {u.code} ({year})"
+    feedback.setProgressText(what)
+    path = os.path.join(cache_folder, sources.boundary_cache_name(u.code, year))
+    path, how = net.cached_download(url, path, feedback, what=what, progress=progress)
+    try:
+        shp_members = downloads.require_shapefile(downloads.inspect_zip(path, what), what)
+    except InputError:
+        downloads.forget(path)  # not kept: the next run asks the server again
+        raise
+    folder = path + ".unzipped"
+    if how != "cached" or not os.path.isdir(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder + ".part", ignore_errors=True)
+        for member in shp_members:
+            _write_cpg(downloads.extract_shapefile(path, member, folder + ".part"))
+        os.replace(folder + ".part", folder)
+    mine = [os.path.join(folder, os.path.basename(m)) for m in shp_members]
+    return mine, f"{what}: {how} → {', '.join(os.path.basename(m) for m in mine)}"
+
+
+def _age_table(pref: str, base: str, cache_folder: str, feedback, progress) -> tuple[str, str]:
+    """(the T001082 table of one prefecture, from the cache or the server, unzipped and checked; the log
+    line). A table in another layout is refused and not kept."""
+    url = sources.estat_ages_url(pref, base)
+    what = f"e-Stat {sources.AGE_TABLE_ID} {munis.PREFECTURES[int(pref) - 1][0]}"
+    feedback.setProgressText(what)
+    path = os.path.join(cache_folder, sources.ages_cache_name(pref))
+    path, how = net.cached_download(url, path, feedback, what=what, progress=progress)
+    try:
+        member = downloads.require_table(
+            downloads.inspect_zip(path, what), what, sources.ages_file_name(pref)
+        )
+    except InputError:
+        downloads.forget(path)
+        raise
+    folder = path + ".unzipped"
+    table = os.path.join(folder, os.path.basename(member))
+    if how != "cached" or not os.path.exists(table):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder + ".part", ignore_errors=True)
+        downloads.extract(path, [member], folder + ".part")
+        os.replace(folder + ".part", folder)
+    try:
+        estat.read_age_tables([table])  # a table in another layout stops here, with its message
+    except InputError:
+        downloads.forget(path)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return table, f"{what}: {how} → {os.path.basename(table)}"
 
 
 def _progress(feedback, done: int, steps: int):

@@ -134,6 +134,11 @@ def request(
         and 200 <= status < 400
     ):
         return Response(status, headers, bytes(reply.content()))
+    _refuse(blocking, reply, code, qerr, status, url, what, timeout)
+
+
+def _refuse(blocking, reply, code, qerr, status: int, url: str, what: str, timeout: float):
+    """Raise the bilingual InputError of a failed request: HTTP error, timeout, no connection, other."""
     detail = blocking.errorMessage() or reply.errorString()
     if status >= 400:
         raise InputError(
