@@ -66,7 +66,7 @@ except ImportError:  # Qt5
 from ..compat import geometry_type
 from ..core.classes import DEFAULT_THRESHOLDS, THRESHOLD_PARAMETERS
 from ..core.codes import muni_code_from_key, rollup_code
-from ..core.contract import DEFAULT_CARE3_SHARE
+from ..core.contract import AREA_M2, AT_HOME_75PLUS, DEFAULT_CARE3_SHARE, KEY_CODE, POP_TOTAL
 from ..core.errors import InputError
 from ..core.language import resource_type_label
 from ..i18n_loader import output_language
@@ -981,38 +981,7 @@ class KaigoDock(QgsDockWidget):
             "chome_name": self.chome_combo.currentLayer().name(),
             "rollup": self.rollup_check.isChecked(),
         }
-        blank = self.blank_parameters(folder, chome_input)
-        if self.ages_path():
-            # the imported layer carries pop_total, at_home_75plus and area_m2 (e-Stat AREA) instead
-            imported = self.import_parameters(folder, chome_input)
-            area = "area_m2" if self.area_combo.currentField() else ""
-
-            def blank_after_import(results):
-                return dict(
-                    blank, INPUT=results[0]["OUTPUT"], POPULATION_FIELD="pop_total", KEY_FIELD="KEY_CODE"
-                )
-
-            def rates_after_import(results):
-                params = self.rates_parameters(results[1]["OUTPUT"], folder)
-                params.update(
-                    ELDERLY_FIELD="at_home_75plus",
-                    POPULATION_FIELD="pop_total",
-                    AREA_FIELD=area,
-                    AREA_UNIT=0,
-                    KEY_FIELD="KEY_CODE",
-                )
-                return params
-
-            steps = [
-                (IMPORT_ALG, lambda _results: imported, 0.25),
-                (BLANK_ALG, blank_after_import, 0.65),
-                (RATES_ALG, rates_after_import, 0.10),
-            ]
-        else:
-            steps = [
-                (BLANK_ALG, lambda _results: blank, 0.85),
-                (RATES_ALG, lambda results: self.rates_parameters(results[0]["OUTPUT"], folder), 0.15),
-            ]
+        steps = self._chain_steps(folder, chome_input)
         self._step_texts = self._steps_text(len(steps))
         self.log_view.clear()
         self._log(self.tr("Output folder: {folder}").format(folder=folder))
@@ -1032,6 +1001,41 @@ class KaigoDock(QgsDockWidget):
         self.show_message(self.tr("Running… QGIS stays usable; press Cancel to stop."), bar=False)
         self._run_started = time.monotonic()
         self.chain.start()
+
+    def _chain_steps(self, folder: str, chome_input) -> list:
+        """(algorithm id, parameters from the previous results, share of the progress) of each step:
+        kaigo:importestat first when an age table is given, then kaigo:blankareas and kaigo:sufficiencyrates."""
+        blank = self.blank_parameters(folder, chome_input)
+        if self.ages_path():
+            # the imported layer carries pop_total, at_home_75plus and area_m2 (e-Stat AREA) instead
+            imported = self.import_parameters(folder, chome_input)
+            area = AREA_M2 if self.area_combo.currentField() else ""
+
+            def blank_after_import(results):
+                return dict(blank, INPUT=results[0]["OUTPUT"], POPULATION_FIELD=POP_TOTAL, KEY_FIELD=KEY_CODE)
+
+            def rates_after_import(results):
+                params = self.rates_parameters(results[1]["OUTPUT"], folder)
+                params.update(
+                    ELDERLY_FIELD=AT_HOME_75PLUS,
+                    POPULATION_FIELD=POP_TOTAL,
+                    AREA_FIELD=area,
+                    AREA_UNIT=0,
+                    KEY_FIELD=KEY_CODE,
+                )
+                return params
+
+            steps = [
+                (IMPORT_ALG, lambda _results: imported, 0.25),
+                (BLANK_ALG, blank_after_import, 0.65),
+                (RATES_ALG, rates_after_import, 0.10),
+            ]
+        else:
+            steps = [
+                (BLANK_ALG, lambda _results: blank, 0.85),
+                (RATES_ALG, lambda results: self.rates_parameters(results[0]["OUTPUT"], folder), 0.15),
+            ]
+        return steps
 
     @guarded
     def cancel(self) -> None:
