@@ -82,18 +82,20 @@ def _set_decimals(definition) -> None:
     definition.setMetadata(metadata)
 
 
-class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
-    """The feedback an algorithm of ours writes to: a bilingual log line ("ja\nen", "ja / en") reaches the
-    user in the QGIS language only (core.language.one_language). Progress and Cancel pass straight through
-    (one step of 100 %)."""
+class ForwardingFeedback(QgsProcessingMultiStepFeedback):
+    """Forwards everything to the caller's ``feedback``: progress and Cancel straight through (one step of
+    100 %), and every log line (info, warning, command, debug, error) through ``rewrite(text, kind)`` first.
+    Subclasses say only how a line is rewritten."""
 
-    def __init__(self, feedback, lang: str):
+    def __init__(self, feedback):
         super().__init__(1, feedback)
-        self.lang = lang
         self._parent = feedback
         if feedback.isCanceled():
             self.cancel()
         self.setCurrentStep(0)
+
+    def rewrite(self, text, kind: str):
+        return text
 
     def isCanceled(self):  # noqa: N802
         # a caller's feedback may answer isCanceled() itself (tests, scripts) without emitting canceled()
@@ -104,13 +106,31 @@ class OneLanguageFeedback(QgsProcessingMultiStepFeedback):
         self._parent.setProgress(progress)
 
     def pushInfo(self, info):  # noqa: N802
-        super().pushInfo(one_language(info, self.lang))
+        super().pushInfo(self.rewrite(info, "info"))
 
     def pushWarning(self, warning):  # noqa: N802
-        super().pushWarning(one_language(warning, self.lang))
+        super().pushWarning(self.rewrite(warning, "warning"))
+
+    def pushCommandInfo(self, info):  # noqa: N802
+        super().pushCommandInfo(self.rewrite(info, "command"))
+
+    def pushDebugInfo(self, info):  # noqa: N802
+        super().pushDebugInfo(self.rewrite(info, "debug"))
 
     def reportError(self, error, fatalError=False):  # noqa: N802, N803
-        super().reportError(one_language(error, self.lang), fatalError)
+        super().reportError(self.rewrite(error, "error"), fatalError)
+
+
+class OneLanguageFeedback(ForwardingFeedback):
+    """The feedback an algorithm of ours writes to: a bilingual log line ("ja\nen", "ja / en") reaches the
+    user in the QGIS language only (core.language.one_language). Commands and debug lines stay as they are."""
+
+    def __init__(self, feedback, lang: str):
+        super().__init__(feedback)
+        self.lang = lang
+
+    def rewrite(self, text, kind: str):
+        return one_language(text, self.lang) if kind in ("info", "warning", "error") else text
 
 
 class FinalPlacesFeedback(OneLanguageFeedback):
@@ -122,20 +142,8 @@ class FinalPlacesFeedback(OneLanguageFeedback):
         super().__init__(feedback, lang)
         self._final = final
 
-    def pushInfo(self, info):  # noqa: N802
-        super().pushInfo(self._final(info))
-
-    def pushWarning(self, warning):  # noqa: N802
-        super().pushWarning(self._final(warning))
-
-    def pushCommandInfo(self, info):  # noqa: N802
-        super().pushCommandInfo(self._final(info))
-
-    def pushDebugInfo(self, info):  # noqa: N802
-        super().pushDebugInfo(self._final(info))
-
-    def reportError(self, error, fatalError=False):  # noqa: N802, N803
-        super().reportError(self._final(error), fatalError)
+    def rewrite(self, text, kind: str):
+        return super().rewrite(self._final(text), kind)
 
 
 def _forget_wrappers(context, wrappers, caller_feedback) -> None:

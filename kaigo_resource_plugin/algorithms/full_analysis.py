@@ -45,7 +45,14 @@ from ..core.errors import InputError
 from ..core.tables import write_csv
 from ..i18n_loader import output_language
 from . import decision_steps, download_inputs
-from .base import KaigoAlgorithm, check_cancel, threshold_arguments, threshold_parameters, threshold_values
+from .base import (
+    ForwardingFeedback,
+    KaigoAlgorithm,
+    check_cancel,
+    threshold_arguments,
+    threshold_parameters,
+    threshold_values,
+)
 from .network_steps import (
     full_analysis_network_outputs,
     full_analysis_network_parameter,
@@ -624,37 +631,15 @@ def _read_table(path: str) -> tuple[list[str], list[list]]:
     return names, rows
 
 
-class FinalPathsFeedback(QgsProcessingMultiStepFeedback):
+class FinalPathsFeedback(ForwardingFeedback):
     """Forwards everything to ``feedback``; a path inside ``tmp`` is shown as its final place in ``folder``."""
 
     def __init__(self, feedback, tmp: str, folder: str):
-        super().__init__(1, feedback)
+        super().__init__(feedback)
         self._tmp, self._folder = tmp, folder
-        self._parent = feedback
-        if feedback.isCanceled():
-            self.cancel()
-        self.setCurrentStep(0)
 
-    def isCanceled(self):  # noqa: N802
-        return super().isCanceled() or self._parent.isCanceled()
-
-    def _final(self, text: str) -> str:
+    def rewrite(self, text, kind: str):
         return text.replace(self._tmp, self._folder) if isinstance(text, str) else text
-
-    def pushInfo(self, info):  # noqa: N802
-        super().pushInfo(self._final(info))
-
-    def pushWarning(self, warning):  # noqa: N802
-        super().pushWarning(self._final(warning))
-
-    def pushCommandInfo(self, info):  # noqa: N802
-        super().pushCommandInfo(self._final(info))
-
-    def pushDebugInfo(self, info):  # noqa: N802
-        super().pushDebugInfo(self._final(info))
-
-    def reportError(self, error, fatalError=False):  # noqa: N802, N803
-        super().reportError(self._final(error), fatalError)
 
 
 class _StatusStyle(QgsProcessingLayerPostProcessorInterface):
