@@ -29,6 +29,14 @@ class KaigoProvider(QgsProcessingProvider):
     def svgIconPath(self) -> str:  # noqa: N802
         return os.path.join(PLUGIN_DIR, "icons", "icon.svg")
 
+    def load(self) -> bool:
+        # in the main thread, before any run: QGIS 3.22 loses a CRS made in a background thread once that
+        # thread ends, and then transforms without a word (proj_threads.py)
+        from .proj_threads import keep_crs_of_background_runs
+
+        keep_crs_of_background_runs()
+        return super().load()
+
     def loadAlgorithms(self):  # noqa: N802
         for cls in algorithm_classes():
             self.addAlgorithm(cls())

@@ -13,6 +13,7 @@ from qgis.core import (
 
 from ..core import plausibility as pl
 from ..core.errors import InputError
+from .crs import checked_transform
 
 GEOGRAPHIC = "EPSG:6668"
 
@@ -146,7 +147,7 @@ def explode_parts(layer, category_field, transform_context, feedback=None):
 
     if not QgsWkbTypes.isMultiType(layer.wkbType()):
         return None
-    ct = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem(GEOGRAPHIC), transform_context)
+    ct = checked_transform(layer.crs(), QgsCoordinateReferenceSystem(GEOGRAPHIC), transform_context)
     req = QgsFeatureRequest()
     req.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
     names = layer.fields().names()
@@ -285,7 +286,7 @@ def source_in_japan(source, transform_context, what_ja: str, what_en: str, allow
             en=f"The coordinates of {what_en} are degrees, but its CRS {crs.authid()} is in metres (wrong .prj): "
             "set the right CRS (e.g. EPSG:6668) in the layer properties.",
         )
-    ct = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem(GEOGRAPHIC), transform_context)
+    ct = checked_transform(crs, QgsCoordinateReferenceSystem(GEOGRAPHIC), transform_context)
     try:
         box = ct.transformBoundingBox(extent)
     except Exception:  # noqa: BLE001 - coordinates the CRS cannot even transform: not in Japan

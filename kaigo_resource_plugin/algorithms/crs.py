@@ -13,10 +13,11 @@ for a table without any CRS, of the datum of its layout (``core.contract.detect_
 from __future__ import annotations
 
 import numpy as np
-from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry
+from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsPointXY
 
 from ..core.contract import JGD2011_GEOGRAPHIC as GEOGRAPHIC_AUTHID
 from ..core.contract import detect_layout, point_crs_for_layout
+from ..core.errors import InputError
 
 _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
@@ -24,6 +25,43 @@ _WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f
 def geographic_crs() -> QgsCoordinateReferenceSystem:
     """JGD2011 geographic (EPSG:6668): the CRS of every lon/lat array handed to core."""
     return QgsCoordinateReferenceSystem(GEOGRAPHIC_AUTHID)
+
+
+def _lost(crs: QgsCoordinateReferenceSystem) -> bool:
+    """A CRS that says it is valid but has no definition left (see ``proj_threads``)."""
+    return crs.isValid() and not crs.toWkt()
+
+
+def _does_nothing(ct: QgsCoordinateTransform) -> bool:
+    """Degrees to metres (or back) that come out unchanged: the transform does nothing."""
+    src, dst = ct.sourceCrs(), ct.destinationCrs()
+    if not (src.isValid() and dst.isValid()) or src.isGeographic() == dst.isGeographic():
+        return False  # same kind of units: an unchanged point can be right (JGD2000 → JGD2011 lon/lat)
+    probe = QgsPointXY(136.0, 36.0) if src.isGeographic() else QgsPointXY(100000.0, 100000.0)
+    try:
+        out = ct.transform(probe)
+    except Exception:  # noqa: BLE001 - a point this CRS cannot transform: nothing to judge by
+        return False
+    return out.x() == probe.x() and out.y() == probe.y()
+
+
+def checked_transform(source_crs, dest_crs, transform_context) -> QgsCoordinateTransform:
+    """``QgsCoordinateTransform(source_crs, dest_crs, transform_context)``, refused (InputError, ja/en)
+    when QGIS has lost the definition of one of the CRSs: such a transform returns its input unchanged,
+    without an error, and every figure computed from it would be wrong (a QGIS 3.22 bug; ``proj_threads``
+    keeps it from happening to our own runs)."""
+    ct = QgsCoordinateTransform(source_crs, dest_crs, transform_context)
+    lost = [c for c in (source_crs, dest_crs, ct.sourceCrs(), ct.destinationCrs()) if _lost(c)]
+    if lost or _does_nothing(ct):
+        name = (lost[0] if lost else source_crs).authid() or "?"
+        raise InputError(
+            ja=f"QGIS が座標参照系 {name} の定義を失っているため、座標変換ができません（QGIS 3.22 の不具合で、"
+            "バックグラウンド処理のスレッドが終わった後に起こります）。QGIS を再起動してから、もう一度実行してください。",
+            en=f"QGIS has lost the definition of the coordinate reference system {name}, so coordinates "
+            "cannot be transformed (a QGIS 3.22 bug that follows the end of a background thread). Restart "
+            "QGIS and run again.",
+        )
+    return ct
 
 
 def transform_xy(
@@ -57,8 +95,7 @@ def transform_xy(
     header = np.array([1], dtype="u1").tobytes() + np.array([4, n], dtype="<u4").tobytes()
     geom = QgsGeometry()
     geom.fromWkb(header + buf.tobytes())
-    ct = QgsCoordinateTransform(source_crs, dest_crs, transform_context)
-    geom.transform(ct)
+    geom.transform(checked_transform(source_crs, dest_crs, transform_context))
     back = np.frombuffer(bytes(geom.asWkb())[9:], dtype=_WKB_POINT, count=n)
     out_x[ok] = back["x"]
     out_y[ok] = back["y"]

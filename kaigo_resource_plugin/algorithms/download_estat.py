@@ -7,7 +7,6 @@ import os
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
@@ -29,6 +28,7 @@ from ..core import municipalities as munis
 from ..core.errors import InputError
 from . import net
 from .base import KaigoAlgorithm, check_cancel
+from .crs import checked_transform
 from .estat_files import download_estat_files, merge_tables
 
 
@@ -208,7 +208,7 @@ class DownloadEstatAlgorithm(KaigoAlgorithm):
         for layer in layers:
             xform = None
             if layer.crs().isValid() and layer.crs() != crs:
-                xform = QgsCoordinateTransform(layer.crs(), crs, context.transformContext())
+                xform = checked_transform(layer.crs(), crs, context.transformContext())
             names = [f.name() for f in layer.fields()]
             for feat in layer.getFeatures():
                 out = QgsFeature(fields)

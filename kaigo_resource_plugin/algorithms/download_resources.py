@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeature,
     QgsFields,
     QgsGeometry,
@@ -39,6 +38,7 @@ from ..core import municipalities as munis
 from ..core.errors import InputError
 from . import net
 from .base import KaigoAlgorithm, check_cancel
+from .crs import checked_transform
 
 WGS84 = "EPSG:4326"
 TYPE_KEYS = [t.key for t in sources.RESOURCE_TYPES] + [d.id for d in sources.KSJ_DATASETS]
@@ -56,7 +56,7 @@ def lonlat_bbox(
     """(S, W, N, E) degrees of ``rect`` (in ``crs``) widened by ``margin_m`` metres on every side."""
     wgs = QgsCoordinateReferenceSystem(WGS84)
     if crs is not None and crs.isValid() and crs != wgs:
-        rect = QgsCoordinateTransform(crs, wgs, transform_context).transformBoundingBox(rect)
+        rect = checked_transform(crs, wgs, transform_context).transformBoundingBox(rect)
     s, w, n, e = rect.yMinimum(), rect.xMinimum(), rect.yMaximum(), rect.xMaximum()
     if not (20 <= s <= n <= 46 and 122 <= w <= e <= 154):
         raise InputError(
@@ -406,7 +406,7 @@ def _ksj_points(src: str, ds, pref: str, bbox, what: str, transform_context) -> 
         )
     xform = None
     if layer.crs().isValid() and layer.crs() != wgs:
-        xform = QgsCoordinateTransform(layer.crs(), wgs, transform_context)
+        xform = checked_transform(layer.crs(), wgs, transform_context)
     idx = layer.fields().indexOf(ds.name_field)
     for feat in layer.getFeatures():
         g = feat.geometry()

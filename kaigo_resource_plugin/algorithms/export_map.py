@@ -9,7 +9,6 @@ from qgis.core import (
     Qgis,
     QgsApplication,
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
     QgsFields,
@@ -65,6 +64,7 @@ from ..core.errors import InputError
 from ..core.language import resource_type_label
 from ..i18n_loader import output_language, say
 from .base import KaigoAlgorithm, check_cancel
+from .crs import checked_transform
 from .glue import resolve_language
 from .layout_text import add_text
 
@@ -396,7 +396,7 @@ def _map_extent(crs, extent_src, radius, transform_context):
         map_crs = QgsCoordinateReferenceSystem(f"EPSG:{maps.utm_epsg(center.x(), center.y())}")
     else:
         map_crs = crs
-    box = QgsCoordinateTransform(crs, map_crs, transform_context).transformBoundingBox(extent_src)
+    box = checked_transform(crs, map_crs, transform_context).transformBoundingBox(extent_src)
     fitted = maps.fit_extent(
         box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum(), MAP_W / MAP_H, radius
     )
@@ -408,7 +408,7 @@ def _resource_layers(resources, map_crs, extent, project, en: bool):
     res_layers = []
     resource_counts = {}
     for k_res, lyr in enumerate(resources):
-        to_res = QgsCoordinateTransform(map_crs, lyr.crs(), project.transformContext())
+        to_res = checked_transform(map_crs, lyr.crs(), project.transformContext())
         request = QgsFeatureRequest().setFilterRect(to_res.transformBoundingBox(extent)).setNoAttributes()
         rwkb = QgsWkbTypes.multiType(QgsWkbTypes.flatType(lyr.wkbType()))
         mem = QgsMemoryProviderUtils.createMemoryLayer(lyr.name(), QgsFields(), rwkb, lyr.crs())

@@ -21,6 +21,7 @@ from ..core.errors import InputError
 from ..core.rates import MunicipalityTable
 from ..i18n_loader import output_language
 from . import checks
+from .crs import checked_transform
 
 LANGUAGES = ("auto", "ja", "en")  # options of the LANGUAGE parameters
 
@@ -94,7 +95,7 @@ def area_crs_transform(source_crs, context) -> QgsCoordinateTransform | None:
         return None
     # JGD2011 lon/lat: any GRS80 geographic CRS gives the same ellipsoidal areas
     geographic = QgsCoordinateReferenceSystem(JGD2011_GEOGRAPHIC)
-    return QgsCoordinateTransform(source_crs, geographic, context.transformContext())
+    return checked_transform(source_crs, geographic, context.transformContext())
 
 
 def add_geometry_rings(rc: RingCollector, geom: QgsGeometry, group: int, transform) -> None:

@@ -6,7 +6,6 @@ import os
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
@@ -34,6 +33,7 @@ from ..core.language import pair_lines
 from ..i18n_loader import output_language, say
 from . import checks
 from .base import KaigoAlgorithm, check_cancel
+from .crs import checked_transform
 
 # Attributes read from each boundary input (when present), besides KEY_FIELD and CARE3_FIELD.
 _WANTED = (
@@ -490,7 +490,7 @@ def _records(inputs, key_field, care3_field, target_crs, context, feedback):
     for inp in inputs:
         xform = None
         if inp.crs.isValid() and target_crs.isValid() and inp.crs != target_crs:
-            xform = QgsCoordinateTransform(inp.crs, target_crs, context.transformContext())
+            xform = checked_transform(inp.crs, target_crs, context.transformContext())
             feedback.pushInfo(
                 say(
                     f"{inp.name}: {inp.crs.authid()} から {target_crs.authid()} に座標変換",

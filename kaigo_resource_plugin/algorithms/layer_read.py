@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeatureRequest,
     QgsGeometry,
     QgsProcessingFeatureSource,
@@ -22,7 +21,15 @@ from qgis.core import (
 from ..compat import WKB_NO_GEOMETRY, geometry_type, is_null
 from ..core.contract import POPULATION_CANDIDATES, first_present, to_float
 from . import checks
-from .crs import GEOGRAPHIC_AUTHID, geographic_crs, has_xy_code, to_lonlat, transform_xy, xy_code_crs
+from .crs import (
+    GEOGRAPHIC_AUTHID,
+    checked_transform,
+    geographic_crs,
+    has_xy_code,
+    to_lonlat,
+    transform_xy,
+    xy_code_crs,
+)
 
 
 def as_float_array(values: np.ndarray) -> np.ndarray:
@@ -345,7 +352,7 @@ def read_points(
     """
     ct = None
     if to_geographic is not None and geometry is not None:
-        ct = QgsCoordinateTransform(source.sourceCrs(), geographic_crs(), to_geographic)
+        ct = checked_transform(source.sourceCrs(), geographic_crs(), to_geographic)
     src_fields = source.fields()
     numeric = [src_fields.field(n).isNumeric() for n in field_names]
     if fast_layer is not None and fids is None and geometry in (None, "surface", "centroid"):
