@@ -350,10 +350,11 @@ class RunGuard:
                     with contextlib.suppress(OSError), open(manifest, "a", encoding="utf-8"):
                         pass
                 locks.enter_context(out.exclusive(manifest))
-            for dst, _items, existing_layers in sorted(merges, key=lambda m: m[0]):
-                if existing_layers:
-                    locks.enter_context(out.exclusive(dst))
-                    commit.held.add(dst)
+            # two runs that merge into one GeoPackage take turns; the lock is on its folder (see
+            # out.exclusive_folder), taken once per folder
+            for folder in sorted({os.path.dirname(dst) for dst, _items, existing in merges if existing}):
+                locks.enter_context(out.exclusive_folder(folder))
+            commit.held.update(dst for dst, _items, existing in merges if existing)
             for dst, items, existing_layers in merges:
                 merged, names = _merge_layers([src for src, _p in items], dst if existing_layers else None)
                 commit.add(merged, dst, items[0][1], merged=True)

@@ -186,7 +186,10 @@ def unwritable(place: Place, held: frozenset[str] = frozenset()) -> tuple[str, s
             )
         if part in held:
             continue
-        if _os_locked(part) or (is_container(part) and _sqlite_locked(part)):
+        # a GeoPackage only through SQLite (the library GDAL uses in this process, which keeps its own
+        # descriptors open while anyone holds a lock): opening and closing it here would drop every
+        # POSIX lock this process (QGIS) holds on it
+        if _sqlite_locked(part) if is_container(part) else _os_locked(part):
             return ("他のプログラムがロックしています", "another program has locked it")
     return None
 
@@ -239,7 +242,37 @@ def exclusive(path: str) -> Iterator[None]:
         fh.close()  # replaced meanwhile by another run: lock the new file
 
 
+@contextlib.contextmanager
+def exclusive_folder(folder: str) -> Iterator[None]:
+    """Hold an exclusive OS lock on ``folder`` itself: ``exclusive`` for the GeoPackages in it, which are
+    never opened here (closing a descriptor of one would drop the SQLite locks QGIS holds on it). Two
+    holders of one folder take turns, in this process or another; take each folder once per run."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def _digest(path: str) -> str:
+    """What tells a file we wrote from one changed since: its SHA-256, or for a GeoPackage (never opened
+    here, see ``unwritable``) its size and modification time."""
+    if is_container(path):
+        st = os.stat(path)
+        return f"stat:{st.st_size}:{st.st_mtime_ns}"
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -142,3 +142,84 @@ def test_a_manifest_pointing_outside_its_folder_is_not_followed(tmp_path):
     (inner / out.MANIFEST).write_text('{"files": {"../victim.txt": "x"}}')
     assert out.stale_files(str(inner), [], []) == []
     assert victim.exists()
+
+
+def _locked_for_another_process(db) -> bool:
+    """Can another process take SQLite's write lock on ``db`` right now? (it sees only OS-level locks)"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sqlite3, sys\n"
+        "con = sqlite3.connect(sys.argv[1], timeout=0)\n"
+        "try:\n"
+        "    con.execute('BEGIN IMMEDIATE')\n"
+        "    print('free')\n"
+        "except sqlite3.OperationalError:\n"
+        "    print('locked')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() in ("free", "locked"), done.stderr
+    return done.stdout.strip() == "locked"
+
+
+def test_looking_at_a_geopackage_keeps_the_sqlite_locks_this_process_holds(tmp_path):
+    """POSIX record locks belong to the process, and all of them drop when the process closes any descriptor
+    of the file. QGIS (this process) may hold SQLite's locks on a GeoPackage the guard looks at: the guard
+    must check, lock, fingerprint it and write the manifest without opening and closing it itself."""
+    import sqlite3
+
+    db = tmp_path / "x.gpkg"
+    con = sqlite3.connect(str(db), isolation_level=None)
+    con.execute("CREATE TABLE t (a)")
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        assert _locked_for_another_process(db)
+        assert out.unwritable(P("O", db))[1] == "another program has locked it"
+        assert _locked_for_another_process(db), "unwritable() dropped the lock"
+        with out.exclusive_folder(str(tmp_path)):
+            pass
+        assert _locked_for_another_process(db), "exclusive_folder() dropped the lock"
+        out.write_manifest(str(tmp_path), [str(db)])
+        assert _locked_for_another_process(db), "write_manifest() dropped the lock"
+        assert out.stale_files(str(tmp_path), [], []) == [str(db)]  # unchanged since: ours to remove
+        assert _locked_for_another_process(db), "stale_files() dropped the lock"
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    assert not _locked_for_another_process(db)
+
+
+def test_a_geopackage_changed_since_the_manifest_is_not_removed(tmp_path):
+    import sqlite3
+    import time
+
+    db = tmp_path / "x.gpkg"
+    con = sqlite3.connect(str(db), isolation_level=None)
+    con.execute("CREATE TABLE t (a)")
+    con.close()
+    out.write_manifest(str(tmp_path), [str(db)])
+    time.sleep(0.01)
+    con = sqlite3.connect(str(db), isolation_level=None)
+    con.execute("INSERT INTO t VALUES (1)")  # the user edited it: same size possibly, a new mtime
+    con.close()
+    assert out.stale_files(str(tmp_path), [], []) == []
+
+
+def test_two_holders_of_one_folder_take_turns(tmp_path):
+    import threading
+
+    order = []
+    inside = threading.Event()
+
+    def second():
+        with out.exclusive_folder(str(tmp_path)):
+            order.append("second")
+
+    with out.exclusive_folder(str(tmp_path)):
+        t = threading.Thread(target=second)
+        t.start()
+        inside.wait(0.3)
+        order.append("first")
+    t.join(10)
+    assert order == ["first", "second"]
