@@ -2,15 +2,15 @@
 
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/proj_thread_probe.py [--measure]
 
-A task of the QGIS task manager (a thread of Qt's global pool, as for every Processing run in the
-background) makes EPSG:6671, EPSG:6668 and a memory layer in EPSG:6674 and transforms a point. The pool is
-told to end idle threads after 0.1 s; once the thread has ended, the main thread and a new task transform
+A task of the QGIS task manager (a pool thread, as for every Processing run in the background) makes
+EPSG:6671, EPSG:6668 and a memory layer in EPSG:6674 and transforms a point. The pools are told to end
+idle threads after 0.1 s; once the thread has ended, the main thread and a new task transform
 the same point again. With ``--measure`` the plugin's measure (``keep_crs_of_background_runs``) is taken
 first, in the main thread, as the provider takes it when it is registered. With ``--checked`` the
 plugin's ``checked_transform`` is tried on the kept CRS: it must refuse a CRS that QGIS lost.
 
 Prints one line per check and exits 0 when every transform gave the same answer as in the first thread,
-1 when QGIS lost a CRS (QGIS 3.22 without the measure), 2 when the probe itself could not run.
+1 when QGIS lost a CRS (QGIS 3.22, 3.40 and 3.44 without the measure), 2 when the probe itself could not run.
 """
 
 from __future__ import annotations
@@ -42,11 +42,14 @@ def main() -> int:
         QgsTask,
         QgsVectorLayer,
     )
-    from qgis.PyQt.QtCore import QThread, QThreadPool
+    from qgis.PyQt.QtCore import QThread
 
     app = QgsApplication([], False)
     app.initQgis()
-    QThreadPool.globalInstance().setExpiryTimeout(100)
+    from kaigo_resource_plugin.proj_threads import worker_pools
+
+    for pool in worker_pools():
+        pool.setExpiryTimeout(100)
     if args.measure:
         from kaigo_resource_plugin.proj_threads import keep_crs_of_background_runs
 

@@ -48,18 +48,18 @@ def _does_nothing(ct: QgsCoordinateTransform) -> bool:
 def checked_transform(source_crs, dest_crs, transform_context) -> QgsCoordinateTransform:
     """``QgsCoordinateTransform(source_crs, dest_crs, transform_context)``, refused (InputError, ja/en)
     when QGIS has lost the definition of one of the CRSs: such a transform returns its input unchanged,
-    without an error, and every figure computed from it would be wrong (a QGIS 3.22 bug; ``proj_threads``
+    without an error, and every figure computed from it would be wrong (a QGIS bug; ``proj_threads``
     keeps it from happening to our own runs)."""
     ct = QgsCoordinateTransform(source_crs, dest_crs, transform_context)
     lost = [c for c in (source_crs, dest_crs, ct.sourceCrs(), ct.destinationCrs()) if _lost(c)]
     if lost or _does_nothing(ct):
         name = (lost[0] if lost else source_crs).authid() or "?"
         raise InputError(
-            ja=f"QGIS が座標参照系 {name} の定義を失っているため、座標変換ができません（QGIS 3.22 の不具合で、"
+            ja=f"QGIS が座標参照系 {name} の定義を失っているため、座標変換ができません（QGIS の不具合で、"
             "バックグラウンド処理のスレッドが終わった後に起こります）。QGIS を再起動してから、もう一度実行してください。",
             en=f"QGIS has lost the definition of the coordinate reference system {name}, so coordinates "
-            "cannot be transformed (a QGIS 3.22 bug that follows the end of a background thread). Restart "
-            "QGIS and run again.",
+            "cannot be transformed (a QGIS bug that follows the end of a background thread). Restart QGIS "
+            "and run again.",
         )
     return ct
 
