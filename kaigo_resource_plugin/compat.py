@@ -116,3 +116,11 @@ WkbType = getattr(Qgis, "WkbType", None) or QgsWkbTypes.Type
 WKB_POINT = WkbType.Point
 WKB_MULTIPOLYGON = WkbType.MultiPolygon
 WKB_NO_GEOMETRY = WkbType.NoGeometry
+
+
+try:  # QGIS >= 3.36: Qgis.CrsWktVariant; QGIS 4 has only that
+    WKT_PREFERRED = Qgis.CrsWktVariant.Preferred
+except AttributeError:  # pragma: no cover - QGIS 3.22
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    WKT_PREFERRED = QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED

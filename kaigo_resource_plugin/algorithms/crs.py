@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsPointXY
 
+from ..compat import WKT_PREFERRED
 from ..core.contract import JGD2011_GEOGRAPHIC as GEOGRAPHIC_AUTHID
 from ..core.contract import detect_layout, point_crs_for_layout
 from ..core.errors import InputError
@@ -28,8 +29,9 @@ def geographic_crs() -> QgsCoordinateReferenceSystem:
 
 
 def _lost(crs: QgsCoordinateReferenceSystem) -> bool:
-    """A CRS that says it is valid but has no definition left (see ``proj_threads``)."""
-    return crs.isValid() and not crs.toWkt()
+    """A CRS that says it is valid but has no definition left (see ``proj_threads``). The preferred WKT
+    (WKT2): every CRS PROJ knows has one, while some (Equal Earth) have no WKT1."""
+    return crs.isValid() and not crs.toWkt(WKT_PREFERRED)
 
 
 def _does_nothing(ct: QgsCoordinateTransform) -> bool:

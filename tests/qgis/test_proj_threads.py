@@ -42,3 +42,18 @@ def test_without_it_qgis_loses_the_crs_and_checked_transform_refuses_it():
         ]
         assert "refused" in line
         assert "QGIS を再起動" in line and "Restart QGIS" in line  # both languages, and what to do
+
+
+def test_checked_transform_accepts_a_sound_crs_that_has_no_wkt1(plugin):
+    """Equal Earth has a WKT2 definition but, on QGIS 3.22's PROJ, no WKT1: it is not a lost CRS."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransformContext, QgsPointXY
+
+    from kaigo_resource_plugin.algorithms.crs import checked_transform
+
+    equal_earth = QgsCoordinateReferenceSystem.fromProj("+proj=eqearth +datum=WGS84 +type=crs")
+    assert equal_earth.isValid()
+    ct = checked_transform(
+        QgsCoordinateReferenceSystem("EPSG:4326"), equal_earth, QgsCoordinateTransformContext()
+    )
+    p = ct.transform(QgsPointXY(135.0, 35.0))
+    assert 1.1e7 < p.x() < 1.3e7 and 3.5e6 < p.y() < 4.5e6
