@@ -124,3 +124,11 @@ except AttributeError:  # pragma: no cover - QGIS 3.22
     from qgis.core import QgsCoordinateReferenceSystem
 
     WKT_PREFERRED = QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED
+
+
+def in_main_thread() -> bool:
+    """True in the thread of the QGIS application (the GUI thread in QGIS Desktop)."""
+    from qgis.PyQt.QtCore import QCoreApplication, QThread
+
+    app = QCoreApplication.instance()
+    return app is not None and QThread.currentThread() == app.thread()

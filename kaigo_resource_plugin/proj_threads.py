@@ -27,8 +27,9 @@ caches then, and would break as soon as their threads ended.
 from __future__ import annotations
 
 from qgis.core import QgsCoordinateReferenceSystem
-from qgis.PyQt.QtCore import QCoreApplication, QThread, QThreadPool
+from qgis.PyQt.QtCore import QThreadPool
 
+from .compat import in_main_thread
 from .core.contract import JGD2000_GEOGRAPHIC, JGD2011_GEOGRAPHIC
 
 # Every CRS the plugin names: JGD2011 and JGD2000 geographic, WGS 84, the old Tokyo datum, the 19 plane
@@ -42,11 +43,6 @@ PLUGIN_CRS = (
     *(f"EPSG:{code}" for code in range(2443, 2462)),
     *(f"EPSG:{code}" for code in range(6688, 6693)),
 )
-
-
-def in_main_thread() -> bool:
-    app = QCoreApplication.instance()
-    return app is not None and QThread.currentThread() == app.thread()
 
 
 def worker_pools() -> list:

@@ -9,9 +9,11 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcess
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ..compat import in_main_thread
 from ..core.errors import Cancelled, InputError
 from ..core.language import one_language
 from ..i18n_loader import output_language, qgis_locale
+from .outputs import gc_paused
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -222,6 +224,17 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        if in_main_thread():
+            return self._run(parameters, context, feedback)
+        # In a background thread (Processing dialog, task, panel) Python's cyclic garbage collector stays
+        # off for the whole run: a collection here would destroy, in this thread, whatever objects of the
+        # main thread happen to be unreachable then (an earlier run's Processing context with its layers,
+        # a feedback), while the main thread may be using what they refer to. The main thread collects
+        # them; reference counting still frees everything this run makes.
+        with gc_paused():
+            return self._run(parameters, context, feedback)
+
+    def _run(self, parameters, context, feedback):
         caller_feedback = feedback
         feedback = one_language_feedback(feedback)
         wrappers = [feedback]

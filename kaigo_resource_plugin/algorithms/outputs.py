@@ -6,20 +6,33 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import threading
+
+_PAUSE_LOCK = threading.Lock()
+_pauses = {"count": 0, "resume": False}
 
 
 @contextlib.contextmanager
 def gc_paused():
-    """Pause Python's cyclic garbage collector for a block that creates hundreds of thousands of small
-    objects (rows, features): its repeated full scans would otherwise take a good part of the time.
-    Reference counting still frees everything; the collector resumes (if it was on) afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """Pause Python's cyclic garbage collector for a block.
+
+    Used around a write loop that creates hundreds of thousands of small objects (rows, features), whose
+    repeated full scans would otherwise take a good part of the time, and around every run of ours in a
+    background thread (``base.KaigoAlgorithm.processAlgorithm``). Reference counting still frees
+    everything. The pauses nest and may overlap between threads: the collector resumes (if it was on) when
+    the last one ends."""
+    with _PAUSE_LOCK:
+        if _pauses["count"] == 0:
+            _pauses["resume"] = gc.isenabled()
+            gc.disable()
+        _pauses["count"] += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _PAUSE_LOCK:
+            _pauses["count"] -= 1
+            if _pauses["count"] == 0 and _pauses["resume"]:
+                gc.enable()
 
 
 def remove_partial_output(dest_id: str) -> None:
