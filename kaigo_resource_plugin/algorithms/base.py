@@ -225,16 +225,16 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         if in_main_thread():
-            return self._run(parameters, context, feedback)
+            return self._run_with_guard(parameters, context, feedback)
         # In a background thread (Processing dialog, task, panel) Python's cyclic garbage collector stays
         # off for the whole run: a collection here would destroy, in this thread, whatever objects of the
         # main thread happen to be unreachable then (an earlier run's Processing context with its layers,
         # a feedback), while the main thread may be using what they refer to. The main thread collects
         # them; reference counting still frees everything this run makes.
         with gc_paused():
-            return self._run(parameters, context, feedback)
+            return self._run_with_guard(parameters, context, feedback)
 
-    def _run(self, parameters, context, feedback):
+    def _run_with_guard(self, parameters, context, feedback):
         caller_feedback = feedback
         feedback = one_language_feedback(feedback)
         wrappers = [feedback]
