@@ -14,6 +14,7 @@ from ..core.errors import Cancelled, InputError
 from ..core.language import one_language
 from ..i18n_loader import output_language, qgis_locale
 from .outputs import gc_paused
+from .project_access import project_layers, without_project
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 HELP_DIR = os.path.join(PLUGIN_DIR, "help")
@@ -223,16 +224,29 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             return False, str(err)
         return super().checkParameterValues(parameters, context)
 
+    def prepareAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        # QGIS prepares a background run in the main thread (the task is made there): the project's layers
+        # are resolved now, so that the run itself never touches the project (project_access.py)
+        self._project_layers = project_layers(self, parameters, context) if in_main_thread() else ({}, True)
+        return True
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         if in_main_thread():
             return self._run_with_guard(parameters, context, feedback)
-        # In a background thread (Processing dialog, task, panel) Python's cyclic garbage collector stays
-        # off for the whole run: a collection here would destroy, in this thread, whatever objects of the
-        # main thread happen to be unreachable then (an earlier run's Processing context with its layers,
-        # a feedback), while the main thread may be using what they refer to. The main thread collects
-        # them; reference counting still frees everything this run makes.
-        with gc_paused():
-            return self._run_with_guard(parameters, context, feedback)
+        # In a background thread (Processing dialog, task, panel):
+        # - no QGIS project in the run's context: the layers of the project were resolved when the run was
+        #   prepared, and QGIS's lookups of layers in the project race with the main thread (project_access);
+        # - Python's cyclic garbage collector stays off for the whole run: a collection here would destroy,
+        #   in this thread, whatever objects of the main thread happen to be unreachable then (an earlier
+        #   run's Processing context with its layers, a feedback). The main thread collects them;
+        #   reference counting still frees everything this run makes.
+        resolved, needs_project = getattr(self, "_project_layers", None) or ({}, True)
+        with gc_paused(), without_project(context, needs_project) as hidden:
+            self._hidden_project = hidden
+            try:
+                return self._run_with_guard({**parameters, **resolved}, context, feedback)
+            finally:
+                self._hidden_project = None
 
     def _run_with_guard(self, parameters, context, feedback):
         caller_feedback = feedback
@@ -251,6 +265,8 @@ class KaigoAlgorithm(QgsProcessingAlgorithm):
             results = self.process(staged, context, feedback)
             check_cancel(feedback)
             final = run_guard.commit(results, feedback)
+            if getattr(self, "_hidden_project", None) is not None:
+                self._hidden_project.restore()  # after_commit registers layers for the project
             self.after_commit(final, parameters, context)
             return final
         except InputError as err:

@@ -75,3 +75,65 @@ def test_pauses_nest_and_overlap_between_threads():
     t.join(10)
     states.append(gc.isenabled())
     assert states == [False, True]
+
+
+def test_a_background_run_gets_the_project_layer_itself_and_no_project(plugin, sample_data):
+    """The layers of the project are resolved when the run is prepared (main thread); in the worker the
+    context has no project, so that QGIS never calls QgsProject::layerStore() there (project_access.py)."""
+    from qgis.core import (
+        QgsApplication,
+        QgsMapLayer,
+        QgsProcessing,
+        QgsProcessingAlgRunnerTask,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+        QgsProcessingParameterFeatureSource,
+        QgsProject,
+        QgsVectorLayer,
+    )
+
+    from kaigo_resource_plugin.algorithms.base import KaigoAlgorithm
+
+    class SourceProbe(KaigoAlgorithm):
+        NAME = "sourceprobe"
+        DISPLAY_NAME = "source probe"
+        seen: list = []
+
+        def initAlgorithm(self, config=None):  # noqa: N802
+            self.addParameter(
+                QgsProcessingParameterFeatureSource("INPUT", "input", [QgsProcessing.SourceType.TypeVector])
+            )
+
+        def process(self, parameters, context, feedback):
+            source = self.parameterAsSource(parameters, "INPUT", context)
+            type(self).seen.append(
+                (
+                    threading.current_thread() is threading.main_thread(),
+                    context.project() is None,
+                    isinstance(parameters["INPUT"], QgsMapLayer),
+                    source.featureCount(),
+                )
+            )
+            return {}
+
+    project = QgsProject.instance()
+    layer = QgsVectorLayer(str(sample_data / "daito-27218" / "chome.shp"), "daito", "ogr")
+    assert layer.isValid()
+    project.addMapLayer(layer)
+    try:
+        context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+        context.setProject(project)
+        done = []
+        task = QgsProcessingAlgRunnerTask(SourceProbe(), {"INPUT": layer.id()}, context, feedback)
+        task.executed.connect(lambda ok, _results: done.append(ok))
+        QgsApplication.taskManager().addTask(task)
+        deadline = time.monotonic() + 60
+        while not done and time.monotonic() < deadline:
+            QgsApplication.processEvents()
+            time.sleep(0.01)
+        assert done == [True], feedback.textLog() if hasattr(feedback, "textLog") else done
+        n = layer.featureCount()
+        assert SourceProbe.seen == [(False, True, True, n)]
+        assert context.project() is project  # the caller's context keeps its project
+    finally:
+        project.removeMapLayer(layer.id())
