@@ -29,10 +29,10 @@ from qgis.core import (
     QgsLayoutSize,
     QgsUnitTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QThread
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF, QTextLayout
 
-from ..compat import set_label_font
+from ..compat import in_main_thread, set_label_font
 
 # QGIS versions whose QgsLayoutItemLabel needs the main thread (see above)
 LABELS_NEED_MAIN_THREAD = Qgis.QGIS_VERSION_INT < 34000
@@ -125,8 +125,7 @@ def labels_work_here() -> bool:
     """True where a QgsLayoutItemLabel can be made without QGIS's background-thread warning."""
     if not LABELS_NEED_MAIN_THREAD:
         return True
-    app = QCoreApplication.instance()
-    return app is not None and QThread.currentThread() == app.thread()
+    return in_main_thread()
 
 
 def add_text(

@@ -31,10 +31,23 @@ def _probe_algorithm():
     return Probe
 
 
+def _run_as_task(alg, parameters, context, feedback) -> list:
+    """Run ``alg`` as the panel and the toolbox do (a QgsProcessingAlgRunnerTask); the ``executed`` flags."""
+    from qgis.core import QgsApplication, QgsProcessingAlgRunnerTask
+
+    done = []
+    task = QgsProcessingAlgRunnerTask(alg, parameters, context, feedback)
+    task.executed.connect(lambda ok, _results: done.append(ok))
+    QgsApplication.taskManager().addTask(task)
+    deadline = time.monotonic() + 60
+    while not done and time.monotonic() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+    return done
+
+
 def test_the_collector_is_off_during_a_background_run_and_back_on_after(plugin):
     from qgis.core import (
-        QgsApplication,
-        QgsProcessingAlgRunnerTask,
         QgsProcessingContext,
         QgsProcessingFeedback,
     )
@@ -43,15 +56,7 @@ def test_the_collector_is_off_during_a_background_run_and_back_on_after(plugin):
     assert gc.isenabled()
     context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
     probe().processAlgorithm({}, context, feedback)  # in the main thread: left alone
-    done = []
-    task = QgsProcessingAlgRunnerTask(probe(), {}, context, feedback)
-    task.executed.connect(lambda ok, _results: done.append(ok))
-    QgsApplication.taskManager().addTask(task)
-    deadline = time.monotonic() + 60
-    while not done and time.monotonic() < deadline:
-        QgsApplication.processEvents()
-        time.sleep(0.01)
-    assert done == [True]
+    assert _run_as_task(probe(), {}, context, feedback) == [True]
     assert probe.seen == [(True, True), (False, False)]
     assert gc.isenabled()
 
@@ -81,10 +86,8 @@ def test_a_background_run_gets_the_project_layer_itself_and_no_project(plugin, s
     """The layers of the project are resolved when the run is prepared (main thread); in the worker the
     context has no project, so that QGIS never calls QgsProject::layerStore() there (project_access.py)."""
     from qgis.core import (
-        QgsApplication,
         QgsMapLayer,
         QgsProcessing,
-        QgsProcessingAlgRunnerTask,
         QgsProcessingContext,
         QgsProcessingFeedback,
         QgsProcessingParameterFeatureSource,
@@ -123,15 +126,7 @@ def test_a_background_run_gets_the_project_layer_itself_and_no_project(plugin, s
     try:
         context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
         context.setProject(project)
-        done = []
-        task = QgsProcessingAlgRunnerTask(SourceProbe(), {"INPUT": layer.id()}, context, feedback)
-        task.executed.connect(lambda ok, _results: done.append(ok))
-        QgsApplication.taskManager().addTask(task)
-        deadline = time.monotonic() + 60
-        while not done and time.monotonic() < deadline:
-            QgsApplication.processEvents()
-            time.sleep(0.01)
-        assert done == [True], feedback.textLog() if hasattr(feedback, "textLog") else done
+        assert _run_as_task(SourceProbe(), {"INPUT": layer.id()}, context, feedback) == [True]
         n = layer.featureCount()
         assert SourceProbe.seen == [(False, True, True, n)]
         assert context.project() is project  # the caller's context keeps its project
